@@ -1,0 +1,1 @@
+"""plantops core: the tenant-aware heart. Nothing here imports plugins/ or web/."""

@@ -1,0 +1,61 @@
+"""Checking credentials and resolving who a token holder is in their tenant."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core import db
+from core.auth.passwords import verify_password
+from core.errors import Unauthorized
+from core.tenancy.models import Membership, Tenant, User
+from core.tenancy.roles import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the user, the tenant they act in, and their role there."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    role: Role
+    email: str
+    tenant_name: str
+
+
+def authenticate(email: str, password: str) -> Principal:
+    """The principal for valid credentials; one vague 401 for every kind of failure."""
+    email = email.strip().lower()
+    with db.global_session() as session:
+        user = session.scalars(select(User).where(User.email == email)).one_or_none()
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthorized("email or password is incorrect")
+    with db.tenant_session(None, user.id) as session:
+        row = session.execute(
+            select(Membership, Tenant)
+            .join(Tenant, Tenant.id == Membership.tenant_id)
+            .where(Membership.user_id == user.id)
+            .order_by(Membership.created_at)
+            .limit(1)
+        ).first()
+    if row is None:
+        raise Unauthorized("email or password is incorrect")
+    membership, tenant = row
+    return Principal(user.id, tenant.id, Role(membership.role), user.email, tenant.name)
+
+
+def load_principal(user_id: uuid.UUID, tenant_id: uuid.UUID) -> Principal:
+    """Resolve a token's user in its tenant; 401 once the membership is gone."""
+    with db.tenant_session(tenant_id, user_id) as session:
+        row = session.execute(
+            select(Membership, Tenant, User)
+            .join(Tenant, Tenant.id == Membership.tenant_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+        ).first()
+    if row is None:
+        raise Unauthorized("invalid or expired token")
+    membership, tenant, user = row
+    return Principal(user.id, tenant.id, Role(membership.role), user.email, tenant.name)

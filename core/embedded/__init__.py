@@ -1,0 +1,1 @@
+"""Embedded PostgreSQL and Redis for a fresh machine, started only when no URL is given."""

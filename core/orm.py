@@ -1,0 +1,38 @@
+"""The declarative base and the column conventions every tenant table follows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, MetaData, func
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of all models. ``__tenant_table__`` marks tables that hold tenant data."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    __tenant_table__: bool = False
+
+
+def uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+
+
+def tenant_fk() -> Mapped[uuid.UUID]:
+    """``tenant_id``: always the first primary-key column of a tenant table."""
+    return mapped_column(UUID(as_uuid=True), ForeignKey("tenant.id"), primary_key=True)
+
+
+def created_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)

@@ -1,0 +1,1 @@
+"""Tenants, plants, users, memberships and roles; signup."""

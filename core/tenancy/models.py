@@ -1,0 +1,71 @@
+"""Tenants, plants, users and memberships."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.orm import Base, created_at, tenant_fk, uuid_pk
+
+
+class Tenant(Base):
+    """A subscriber company. Its ``id`` is the tenant id every tenant row carries."""
+
+    __tablename__ = "tenant"
+    __tenant_table__ = True
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = created_at()
+
+
+class Plant(Base):
+    __tablename__ = "plant"
+    __tenant_table__ = True
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = created_at()
+
+
+class User(Base):
+    """A person's login. Global, not tenant data: one person may belong to several tenants."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+
+
+class Membership(Base):
+    """A user's role in a tenant."""
+
+    __tablename__ = "membership"
+    __tenant_table__ = True
+
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("app_user.id"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = created_at()
+
+
+class TenantPlugin(Base):
+    """A plugin a tenant has enabled; absent row means disabled."""
+
+    __tablename__ = "tenant_plugin"
+    __tenant_table__ = True
+
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enabled_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    enabled_at: Mapped[datetime] = created_at()

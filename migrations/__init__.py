@@ -1,0 +1,1 @@
+"""The one linear alembic history for core and plugin tables."""

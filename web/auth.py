@@ -1,0 +1,86 @@
+"""Who is calling: bearer tokens on the API, a cookie session on pages, and role guards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from typing import Any
+
+import anyio
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from core.auth.login import Principal, load_principal
+from core.auth.tokens import read_token
+from core.config import get_settings
+from core.errors import Unauthorized
+from core.tenancy.roles import Role
+
+SESSION_COOKIE = "plantops_session"
+
+
+class LoginRequired(NotAuthorizedException):
+    """Raised by the page guard; the exception handler answers with a redirect to /login."""
+
+
+def _bearer(connection: ASGIConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _resolve(token: str) -> Principal:
+    claims = read_token(get_settings().secret_key, token)
+    return await anyio.to_thread.run_sync(load_principal, claims.user_id, claims.tenant_id)
+
+
+async def api_principal(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard for /api/v1: a valid bearer token, else 401."""
+    token = _bearer(connection)
+    if token is None:
+        raise NotAuthorizedException("a bearer token is required (POST /api/v1/auth/token)")
+    try:
+        connection.state.principal = await _resolve(token)
+    except Unauthorized as exc:
+        raise NotAuthorizedException(exc.message) from exc
+
+
+async def page_principal(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard for pages: a valid session cookie, else a redirect to the login page."""
+    token = connection.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise LoginRequired("please log in")
+    try:
+        connection.state.principal = await _resolve(token)
+    except Unauthorized as exc:
+        raise LoginRequired("your session has ended, please log in again") from exc
+
+
+def current_principal(connection: ASGIConnection) -> Principal:
+    """The principal a guard resolved for this request (dependency provider)."""
+    principal: Principal | None = getattr(connection.state, "principal", None)
+    if principal is None:
+        raise NotAuthorizedException("not authenticated")
+    return principal
+
+
+def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    """Dependency provider: handlers declare ``principal: Principal`` to receive it."""
+    return current_principal(request)
+
+
+def roles(allowed: Iterable[Role]) -> object:
+    """A guard that admits only members holding one of ``allowed`` (403 naming them)."""
+    allowed_set = frozenset(allowed)
+    names = ", ".join(sorted(r.value for r in allowed_set))
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        role = current_principal(connection).role
+        if role not in allowed_set:
+            raise PermissionDeniedException(
+                f"your role {role.value!r} may not do this; it needs one of: {names}"
+            )
+
+    return guard
