@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -26,7 +27,7 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[s
 def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     """Malformed input: name the field (``$.lead_time_days`` → ``lead_time_days``)."""
     extra = exc.extra if isinstance(exc.extra, list) else []
-    fields = [str(e.get("key", "")).removeprefix("$.") for e in extra if isinstance(e, dict)]
+    fields = [_field_of(e) for e in extra if isinstance(e, dict)]
     messages = [str(e.get("message", "")) for e in extra if isinstance(e, dict)]
     detail = exc.detail
     if fields and fields[0]:
@@ -35,6 +36,17 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
     if fields and fields[0]:
         body["field"] = fields[0]
     return Response(body, status_code=400, media_type=MediaType.JSON)
+
+
+def _field_of(error: dict[str, Any]) -> str:
+    """The field an error is about: msgspec puts a missing or unknown field in the message."""
+    key = str(error.get("key", "")).removeprefix("$.").removeprefix("data.")
+    key = "" if key in ("data", "body", "$") else key
+    message = str(error.get("message", ""))
+    match = re.search(r"(?:missing required|unknown) field `([^`]+)`", message)
+    if match:
+        return f"{key}.{match.group(1)}" if key else match.group(1)
+    return key
 
 
 def login_required(request: Request[Any, Any, Any], exc: LoginRequired) -> Response[Any]:

@@ -105,7 +105,8 @@ def _scale(decimals: int, codes: I64, bom: Bom) -> int:
     added = np.zeros(codes.size, dtype=np.int64)
     for level in range(int(codes.max(initial=0))):
         edges = codes[bom.parent] == level
-        np.maximum.at(added, bom.component[edges], added[bom.parent[edges]] + bom.edge_places[edges])
+        reach = added[bom.parent[edges]] + bom.edge_places[edges]
+        np.maximum.at(added, bom.component[edges], reach)
     return min(MAX_DECIMALS, decimals + int(added.max(initial=0)))
 
 
@@ -135,7 +136,9 @@ def _matrix(cols: Columns, name: str, entries: Entries, scale: int) -> I64:
     return matrix
 
 
-def _scaled(cols: Columns, name: str, rows: list[int], values: list[int | float], scale: int) -> I64:
+def _scaled(
+    cols: Columns, name: str, rows: list[int], values: list[int | float], scale: int
+) -> I64:
     """Values as integers of ``10**-scale``, refusing any too large to stay exact."""
     if not values:
         return np.zeros(0, dtype=np.int64)

@@ -74,7 +74,7 @@ def _number(item: str | None, field: str, value: Any) -> int | float:
         raise BundleError(item, field, value, "is not a number")
     if value < 0:
         raise BundleError(item, field, value, "is negative")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _edges(factors: dict[tuple[int, int], int | Decimal]) -> Bom:

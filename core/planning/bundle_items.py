@@ -56,7 +56,7 @@ class Columns:
         if kind is int:
             if value < 0:
                 raise BundleError(sku, name, value, "is negative")
-            return value  # type: ignore[no-any-return]
+            return value
         if kind is not float or not math.isfinite(value):
             raise BundleError(sku, name, value, "is not a number")
         if value < 0:
@@ -66,7 +66,7 @@ class Columns:
             if places > MAX_DECIMALS:
                 raise BundleError(sku, name, value, f"has more than {MAX_DECIMALS} decimal places")
             self.decimals = max(self.decimals, places)
-        return value  # type: ignore[no-any-return]
+        return value
 
     def add_item(self, position: int, raw: Any) -> None:
         """Validate one item and append its fields."""

@@ -128,7 +128,8 @@ def _costs(sku: str, raw: dict[str, Any], periods: int) -> CostParams:
         value, field = raw[key], f"lot_sizing.{key}"
         if isinstance(value, list):
             if len(value) != periods:
-                raise BundleError(sku, field, value, f"does not have one number per period ({periods})")
+                problem = f"does not have one number per period ({periods})"
+                raise BundleError(sku, field, value, problem)
             per_period.append(tuple(_cost(sku, f"{field}[{i}]", v) for i, v in enumerate(value)))
         else:
             per_period.append((_cost(sku, field, value),) * periods)

@@ -62,10 +62,10 @@ def to_number(scaled: int, scale: int) -> Number:
 def row_numbers(row: I64, scale: int) -> list[Number]:
     """A row of scaled integers as output numbers (fast path when all are whole)."""
     if scale == 0:
-        return row.tolist()  # type: ignore[no-any-return]
+        return row.tolist()
     unit = 10**scale
     if not np.any(row % unit):
-        return (row // unit).tolist()  # type: ignore[no-any-return]
+        return (row // unit).tolist()
     return [to_number(v, scale) for v in row.tolist()]
 
 

@@ -1,0 +1,141 @@
+"""Benchmark of the MRP engine and of ``plantops plan`` on synthetic bundles.
+
+``python bench/mrp.py`` plans 1k, 10k and 100k items (``--quick``: 1k and 10k),
+each in a fresh subprocess so that peak memory (``ru_maxrss``) is its own:
+
+* engine: ``plan()`` on a parsed bundle (MRP records, planned orders, pegging,
+  exceptions, ATP), timed alone; its peak traced memory comes from a second,
+  tracemalloc-instrumented run;
+* command: the whole ``plan_command`` (read JSON, validate, plan, render,
+  write JSON to /dev/null).
+
+The generator is seeded: items spread over ``levels`` low-level codes, each
+parent with about ``components`` components on the next level down, demand on
+end items (and some service-part demand below), a mix of lot-for-lot, fixed
+and POQ lot sizing, a few scheduled receipts and safety stocks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from typing import Any
+
+import numpy as np
+import orjson
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from core.planning.bundle import parse_bundle  # noqa: E402
+from core.planning.cli import plan_command  # noqa: E402
+from core.planning.planner import plan  # noqa: E402
+
+
+def generate_bundle(
+    items: int, levels: int = 8, components: int = 3, periods: int = 52, seed: int = 1
+) -> dict[str, Any]:
+    """A synthetic bundle: ``items`` spread over ``levels`` BOM levels."""
+    rng = np.random.default_rng(seed)
+    bounds = np.linspace(0, items, levels + 1).astype(int)
+    skus = [f"P{i:07d}" for i in range(items)]
+    bom = _bom(rng, bounds, components, skus)
+    rules = rng.choice(3, size=items, p=[0.4, 0.3, 0.3])
+    return {
+        "periods": periods,
+        "items": [_item(rng, skus[i], int(rules[i]), i < bounds[1], periods) for i in range(items)],
+        "bom": bom,
+    }
+
+
+def _bom(rng: np.random.Generator, bounds: Any, components: int, skus: list[str]) -> list[Any]:
+    lines = []
+    for level in range(len(bounds) - 2):
+        parents = np.arange(bounds[level], bounds[level + 1])
+        kids = np.arange(bounds[level + 1], bounds[level + 2])
+        # Every component gets one parent on the level above, so its level is exact.
+        pairs = {(int(rng.choice(parents)), int(k)) for k in kids}
+        extra = max(0, components * parents.size - len(pairs))
+        pairs |= set(zip(rng.choice(parents, extra).tolist(), rng.choice(kids, extra).tolist(),
+                         strict=True))
+        for p, k in sorted(pairs):
+            lines.append({"parent": skus[p], "component": skus[k], "qty": int(rng.integers(1, 5))})
+    return lines
+
+
+def _item(rng: np.random.Generator, sku: str, rule: int, end_item: bool, periods: int) -> Any:
+    item: dict[str, Any] = {"sku": sku, "on_hand": int(rng.integers(0, 200)),
+                            "lead_time": int(rng.integers(0, 4))}
+    if end_item or rng.random() < 0.05:
+        weeks = np.flatnonzero(rng.random(periods) < 0.5) + 1
+        item["demand"] = {str(w): int(rng.integers(10, 100)) for w in weeks.tolist()}
+    if rng.random() < 0.1:
+        item["safety_stock"] = int(rng.integers(5, 50))
+    if rng.random() < 0.05:
+        item["scheduled_receipts"] = {str(int(rng.integers(1, periods + 1))): 100}
+    if rule == 1:
+        item["lot_sizing"] = {"rule": "fixed", "quantity": int(rng.integers(50, 500))}
+    elif rule == 2:
+        item["lot_sizing"] = {"rule": "poq", "periods": int(rng.integers(2, 5))}
+    return item
+
+
+def _child(mode: str, path: str, items: int) -> None:
+    """Run one measurement in this (fresh) process and print it as JSON."""
+    if mode == "command":
+        with open(os.devnull, "w") as sink:
+            began = time.perf_counter()
+            status = plan_command(path, sink, sys.stderr)
+            seconds = time.perf_counter() - began
+        assert status == 0
+        traced = 0
+    else:
+        with open(path, "rb") as handle:
+            bundle = parse_bundle(orjson.loads(handle.read()))
+        began = time.perf_counter()
+        plan(bundle)
+        seconds = time.perf_counter() - began
+        tracemalloc.start()
+        plan(bundle)
+        traced = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(orjson.dumps({"seconds": seconds, "rss": peak_rss, "traced": traced}).decode())
+
+
+def _measure(mode: str, path: str, items: int) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, "--child", mode, path, str(items)],
+                          capture_output=True, text=True, check=True)
+    return orjson.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    """Generate, plan and report items/s and peak memory for each size."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only 1k and 10k items")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    mib = 2**20
+    print(f"{'items':>8} {'what':>8} {'seconds':>8} {'items/s':>10} {'peak RSS':>10} {'traced':>9}")
+    for items in sizes:
+        with tempfile.NamedTemporaryFile(suffix=".json") as handle:
+            handle.write(orjson.dumps(generate_bundle(items)))
+            handle.flush()
+            for mode in ("engine", "command"):
+                m = _measure(mode, handle.name, items)
+                traced = f"{m['traced'] / mib:7.0f}Mi" if m["traced"] else f"{'-':>9}"
+                print(f"{items:>8} {mode:>8} {m['seconds']:8.3f} {items / m['seconds']:10.0f} "
+                      f"{m['rss'] / mib:8.0f}Mi {traced}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

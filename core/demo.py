@@ -1,0 +1,69 @@
+"""Demo data: a tenant "Demo Plant" with a login, locations and items, created once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core import db
+from core.catalog.items import add_item
+from core.catalog.locations import create_location
+from core.errors import Conflict
+from core.tenancy.models import User
+from core.tenancy.signup import signup
+
+DEMO_EMAIL = "demo@plantops.local"
+DEMO_PASSWORD = "demo-plant-2026"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    created: bool
+
+
+def _seed_catalog(tenant_id: uuid.UUID) -> None:
+    wh = create_location(tenant_id, {"code": "WH1", "name": "Main warehouse", "kind": "warehouse"})
+    for zone_code, zone_name, bins in (("RAW", "Raw materials", 3), ("FG", "Finished goods", 2)):
+        zone = create_location(tenant_id, {"code": zone_code, "name": zone_name, "kind": "zone",
+                                           "parent_id": wh.id})
+        for n in range(1, bins + 1):
+            create_location(tenant_id, {"code": f"{zone_code}-{n:02d}", "name": f"Bin {n}",
+                                        "kind": "bin", "parent_id": zone.id})
+    items = [
+        {"sku": "TABLE-01", "name": "Oak dining table", "kind": "make", "lead_time_days": 5,
+         "lot_sizing": {"rule": "lot_for_lot"}, "standard_cost": "120"},
+        {"sku": "LEG-01", "name": "Oak table leg", "kind": "make", "lead_time_days": 3,
+         "lot_sizing": {"rule": "fixed", "quantity": 200}, "standard_cost": "8.5"},
+        {"sku": "TOP-01", "name": "Oak table top", "kind": "make", "lead_time_days": 4,
+         "lot_sizing": {"rule": "poq", "periods": 2}, "standard_cost": "60"},
+        {"sku": "OAK-BOARD", "name": "Oak board 2m", "uom": "M", "lead_time_days": 10,
+         "safety_stock": "40", "tracking": "lot", "standard_cost": "14.2",
+         "lot_sizing": {"rule": "eoq", "annual_demand": 5200, "setup_cost": 50,
+                        "holding_cost_per_unit_year": 2}},
+        {"sku": "SCREW-M6", "name": "Screw M6x40", "uom": "BOX", "lead_time_days": 7,
+         "safety_stock": "10", "standard_cost": "4.9",
+         "lot_sizing": {"rule": "lot_for_lot", "multiple": 5}},
+        {"sku": "VARNISH", "name": "Clear varnish", "uom": "L", "lead_time_days": 14,
+         "tracking": "lot", "shelf_life_days": 365, "standard_cost": "11"},
+    ]
+    with db.tenant_session(tenant_id) as session:
+        for raw in items:
+            add_item(session, tenant_id, raw)
+
+
+def ensure_demo_tenant() -> DemoLogin:
+    """Create the demo tenant with its login unless the demo user already exists."""
+    with db.global_session() as session:
+        exists = session.scalar(select(User.id).where(User.email == DEMO_EMAIL))
+    if exists:
+        return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, created=False)
+    try:
+        result = signup("Demo Plant", "Demo Plant", DEMO_EMAIL, DEMO_PASSWORD)
+    except Conflict:
+        return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, created=False)
+    _seed_catalog(result.tenant_id)
+    return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, created=True)

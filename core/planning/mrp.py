@@ -1,0 +1,179 @@
+"""The MRP engine: gross-to-net by low-level code, vectorised across items.
+
+For each low-level code, parents first, the items of that code are planned
+together: one loop over the periods, NumPy operations across the items (the
+cost-based lot-sizing rules go through the per-item planner of
+:mod:`core.planning.item_record`). Their planned order releases are then
+exploded into their components' gross requirements with one sparse
+aggregation per level (edges sorted by component, ``np.add.reduceat``).
+
+Choices where plan-bundle.md is silent:
+
+* Firm planned receipts are supply that the planner owns: they appear in
+  ``planned_order_receipts`` (as in the textbook record, where firm planned
+  orders sit in the planned-order rows), their releases are offset by the
+  lead time, appear in ``planned_order_releases`` and are exploded into the
+  components like any planned order. They are not repeated in
+  ``planned_orders``, which lists only the orders the engine proposes.
+* A firm planned receipt whose release falls before period 1 is past due
+  like a planned order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.planning.bundle import Bundle
+from core.planning.errors import BundleError
+from core.planning.item_record import plan_item
+from core.planning.lot_sizing import (
+    COST_RULES,
+    EOQ,
+    FIXED,
+    POQ,
+    Modifiers,
+    apply_modifiers,
+    fixed_lots,
+    poq_lots,
+)
+from core.planning.mps import mps_gross_requirements
+
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Records:
+    """The MRP records of all items, (items, periods) matrices of scaled integers.
+
+    ``independent`` is the gross requirement from the item's own demand (or
+    MPS), ``planned`` the receipts of new planned orders, ``receipts`` those
+    plus firm planned receipts, ``releases`` the receipts offset by lead time.
+    """
+
+    gross: I64
+    independent: I64
+    net: I64
+    on_hand: I64
+    planned: I64
+    receipts: I64
+    releases: I64
+
+
+def plan_records(bundle: Bundle) -> Records:
+    """Gross-to-net every item, parents before components."""
+    independent = bundle.demand.copy()
+    if bundle.mps.rows.size:
+        independent[bundle.mps.rows] = mps_gross_requirements(bundle.mps, bundle.periods)
+    gross = independent.copy()
+    shape = gross.shape
+    net, on_hand, planned, releases = (np.zeros(shape, dtype=np.int64) for _ in range(4))
+    by_level = np.argsort(bundle.low_level_code, kind="stable")
+    level_starts = np.searchsorted(bundle.low_level_code[by_level],
+                                   np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
+    edges = _edges_by_level(bundle)
+    is_cost = np.isin(bundle.lots.rule, list(COST_RULES))
+    for level in range(level_starts.size - 1):
+        rows = by_level[level_starts[level] : level_starts[level + 1]]
+        vector = rows[~is_cost[rows]]
+        if vector.size:
+            net[vector], planned[vector], on_hand[vector] = _plan_vector(bundle, gross, vector)
+        for row in rows[is_cost[rows]].tolist():
+            _plan_one(bundle, gross, row, net, planned, on_hand)
+        receipts = planned[rows] + bundle.firm_planned_receipts[rows]
+        releases[rows] = _offset(receipts, bundle.lead_time[rows])
+        if level < len(edges):
+            _explode(bundle, gross, releases, edges[level])
+    receipts = planned + bundle.firm_planned_receipts
+    return Records(gross, independent, net, on_hand, planned, receipts, releases)
+
+
+def _edges_by_level(bundle: Bundle) -> list[I64]:
+    """Edge indices grouped by their parent's level, sorted by component."""
+    bom = bundle.bom
+    level = bundle.low_level_code[bom.parent]
+    order = np.lexsort((bom.component, level))
+    bounds = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
+    return [order[bounds[k] : bounds[k + 1]] for k in range(bounds.size - 1)]
+
+
+def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
+    """Net requirements, planned receipts and on hand of items with simple rules."""
+    lots = bundle.lots
+    need_by_t = gross[rows].T.copy()  # period-major: each period is one contiguous row
+    supply_by_t = (bundle.scheduled_receipts[rows] + bundle.firm_planned_receipts[rows]).T.copy()
+    safety = bundle.safety_stock[rows]
+    rule, quantity = lots.rule[rows], lots.quantity[rows]
+    mods = Modifiers(lots.minimum[rows], lots.maximum[rows], lots.multiple[rows])
+    fixed = np.flatnonzero((rule == FIXED) | (rule == EOQ))
+    poq = np.flatnonzero(rule == POQ)
+    cum_poq = np.cumsum(need_by_t[:, poq] - supply_by_t[:, poq], axis=0).T.copy()
+    net, planned, on_hand = (np.zeros_like(need_by_t) for _ in range(3))
+    balance = bundle.on_hand[rows] - bundle.allocated[rows]
+    for t in range(need_by_t.shape[0]):
+        available = balance + supply_by_t[t]
+        need = np.maximum(need_by_t[t] + safety - available, 0)
+        lot = need.copy()
+        lot[fixed] = fixed_lots(need[fixed], quantity[fixed])
+        if poq.size:
+            before = cum_poq[:, t - 1] if t else 0
+            base = safety[poq] - balance[poq] - before
+            lot[poq] = poq_lots(cum_poq, base, t, lots.periods[rows][poq])
+        order = np.where(need > 0, apply_modifiers(lot, mods), 0)
+        balance = available + order - need_by_t[t]
+        net[t], planned[t], on_hand[t] = need, order, balance
+    return net.T, planned.T, on_hand.T
+
+
+def _plan_one(bundle: Bundle, gross: I64, row: int, net: I64, planned: I64, on_hand: I64) -> None:
+    """Plan one item with a cost-based rule through the per-item planner."""
+    record = plan_item(
+        gross[row].tolist(),
+        bundle.scheduled_receipts[row].tolist(),
+        bundle.firm_planned_receipts[row].tolist(),
+        int(bundle.on_hand[row] - bundle.allocated[row]),
+        int(bundle.safety_stock[row]),
+        bundle.lots.item(row),
+        bundle.scale,
+    )
+    net[row], planned[row], on_hand[row] = record.net, record.planned, record.on_hand
+
+
+def _offset(receipts: I64, lead_time: I64) -> I64:
+    """Releases: each receipt moved back by the lead time, clamped into period 1."""
+    periods = receipts.shape[1]
+    releases = np.zeros_like(receipts)
+    for lead in np.unique(lead_time).tolist():
+        rows = np.flatnonzero(lead_time == lead)
+        shift = min(lead, periods)
+        releases[rows, : periods - shift] = receipts[rows, shift:]
+        releases[rows, 0] += receipts[rows, :shift].sum(axis=1)
+    return releases
+
+
+def _explode(bundle: Bundle, gross: I64, releases: I64, edges: I64) -> None:
+    """Add the parents' releases × usage factor to their components' gross requirements."""
+    if not edges.size:
+        return
+    contribution = explosion(bundle, releases, edges)
+    kids = bundle.bom.component[edges]
+    starts = np.flatnonzero(np.r_[True, kids[1:] != kids[:-1]])
+    gross[kids[starts]] += np.add.reduceat(contribution, starts, axis=0)
+
+
+def explosion(bundle: Bundle, releases: I64, edges: I64) -> I64:
+    """Each edge's requirement per period: parent release × factor, rounded up if inexact."""
+    bom = bundle.bom
+    parent_releases = releases[bom.parent[edges]]
+    factor = bom.factor[edges]
+    biggest = float(parent_releases.max(initial=0)) * float(factor.max(initial=0))
+    if biggest >= 2.0**62:
+        worst = int(edges[np.argmax(factor)])
+        raise BundleError(bundle.skus[int(bom.component[worst])], "gross_requirements",
+                          biggest / 10.0 ** (bom.places + bundle.scale), "is too large to plan")
+    product = parent_releases * factor[:, None]
+    if bom.places:
+        product = -(-product // 10**bom.places)
+    return product

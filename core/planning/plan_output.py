@@ -1,0 +1,104 @@
+"""The plan as the output dict of plan-bundle.md (ready for JSON).
+
+Quantities are exact decimals: a JSON integer when whole, else the exact
+decimal (see :func:`core.planning.quantities.to_number`). Items, planned
+orders and exceptions follow the output order: low-level code, then sku.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.planning.exceptions import ActionMessage
+from core.planning.planner import Plan
+from core.planning.quantities import format_quantity, row_numbers
+
+I64 = NDArray[np.int64]
+ARRAYS = ("gross_requirements", "scheduled_receipts", "projected_on_hand", "net_requirements",
+          "planned_order_receipts", "planned_order_releases")
+
+
+def render_plan(plan: Plan, numpy_rows: bool = False) -> dict[str, Any]:
+    """The output dict. ``numpy_rows`` leaves whole-number arrays as NumPy int64 rows,
+    which orjson writes much faster (``OPT_SERIALIZE_NUMPY``); the JSON is the same.
+    """
+    return {
+        "periods": plan.bundle.periods,
+        "items": _items(plan, numpy_rows),
+        "planned_orders": _planned_orders(plan),
+        "exceptions": [_exception(plan, m) for m in plan.exceptions],
+    }
+
+
+def _rows(matrix: I64, scale: int, numpy_rows: bool) -> list[Any] | I64:
+    """Per-row output values of a matrix: a NumPy matrix if every value is whole."""
+    unit = 10**scale
+    if numpy_rows and not np.any(matrix % unit):
+        return matrix // unit if scale else matrix
+    return [row_numbers(row, scale) for row in matrix]
+
+
+def _items(plan: Plan, numpy_rows: bool) -> dict[str, Any]:
+    bundle, rec = plan.bundle, plan.records
+    matrices = (rec.gross, bundle.scheduled_receipts, rec.on_hand, rec.net, rec.receipts,
+                rec.releases)
+    columns = [_rows(m, bundle.scale, numpy_rows) for m in matrices]
+    atp = dict(zip(plan.atp_rows.tolist(), _rows(plan.atp, bundle.scale, numpy_rows),
+                   strict=True))
+    codes = bundle.low_level_code.tolist()
+    items: dict[str, Any] = {}
+    for row in np.argsort(plan.rank).tolist():
+        record: dict[str, Any] = {"low_level_code": codes[row]}
+        for name, column in zip(ARRAYS, columns, strict=True):
+            record[name] = column[row]
+        if row in atp:
+            record["available_to_promise"] = atp[row]
+        items[bundle.skus[row]] = record
+    return items
+
+
+def _planned_orders(plan: Plan) -> list[dict[str, Any]]:
+    bundle, orders, pegs = plan.bundle, plan.orders, plan.pegging
+    skus, scale = bundle.skus, bundle.scale
+    peg_skus = [skus[r] for r in pegs.sku_row.tolist()]
+    peg_sources = np.where(pegs.from_parent, "parent", "demand").tolist()
+    peg_rows = [
+        {"sku": s, "period": p, "quantity": q, "source": src}
+        for s, p, q, src in zip(peg_skus, (pegs.period + 1).tolist(),
+                                row_numbers(pegs.quantity, scale), peg_sources, strict=True)
+    ]
+    bounds = pegs.starts.tolist()
+    return [
+        {"sku": skus[i], "quantity": q, "release_period": rel, "receipt_period": rec,
+         "pegging": peg_rows[bounds[k] : bounds[k + 1]]}
+        for k, (i, q, rel, rec) in enumerate(zip(
+            orders.item.tolist(), row_numbers(orders.quantity, scale),
+            (orders.release + 1).tolist(), (orders.receipt + 1).tolist(), strict=True))
+    ]
+
+
+def _exception(plan: Plan, m: ActionMessage) -> dict[str, Any]:
+    sku = plan.bundle.skus[m.row]
+    quantity = format_quantity(m.quantity, plan.bundle.scale)
+    out: dict[str, Any] = {"sku": sku, "kind": m.kind, "period": m.period}
+    if m.kind == "past_due":
+        unit = "period" if m.periods_late == 1 else "periods"
+        out["periods_late"] = m.periods_late
+        late = f"{m.periods_late} {unit}"
+        out["message"] = f"{sku}: {quantity} must be released {late} before period 1"
+        return out
+    what = f"{sku}: scheduled receipt of {quantity} due in period {m.period}"
+    if m.kind == "cancel":
+        out["message"] = f"{what} is not needed: cancel"
+        return out
+    out["need_period"] = m.need_period
+    shift = abs(m.need_period - m.period)
+    unit = "period" if shift == 1 else "periods"
+    if m.kind == "expedite":
+        out["message"] = f"{what} is needed in period {m.need_period}: expedite {shift} {unit}"
+    else:
+        out["message"] = f"{what} is not needed until period {m.need_period}: defer {shift} {unit}"
+    return out

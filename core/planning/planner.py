@@ -1,0 +1,51 @@
+"""Run a whole plan: MRP records, planned orders, pegging, exceptions and ATP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.planning.bundle import Bundle
+from core.planning.exceptions import ActionMessage, action_messages
+from core.planning.mps import available_to_promise
+from core.planning.mrp import Records, plan_records
+from core.planning.orders import PlannedOrders, output_rank, planned_orders
+from core.planning.pegging import Pegging, peg
+
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The result of planning a bundle; quantities are scaled by ``bundle.scale``.
+
+    ``rank[row]`` is the item's position in the output; ``atp`` has one row per
+    item of ``atp_rows`` (the items that gave customer orders).
+    """
+
+    bundle: Bundle
+    records: Records
+    rank: I64
+    orders: PlannedOrders
+    pegging: Pegging
+    exceptions: list[ActionMessage]
+    atp_rows: I64
+    atp: I64
+
+
+def plan(bundle: Bundle) -> Plan:
+    """Plan a validated bundle (pure: no I/O)."""
+    records = plan_records(bundle)
+    rank = output_rank(bundle)
+    orders = planned_orders(bundle, records.planned, rank)
+    mps = bundle.mps
+    atp_rows = mps.rows[mps.has_orders]
+    atp = available_to_promise(
+        records.receipts[atp_rows] + bundle.scheduled_receipts[atp_rows],
+        mps.customer_orders[mps.has_orders],
+        bundle.on_hand[atp_rows] - bundle.allocated[atp_rows],
+    )
+    return Plan(bundle, records, rank, orders, peg(bundle, records, orders, rank),
+                action_messages(bundle, records, rank), atp_rows, atp)

@@ -1,0 +1,100 @@
+"""Test support: a live server on loopback and tenants signed up through the API."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+
+PASSWORD = "Correct-horse-9"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """uvicorn serving the app in a thread: tests speak real HTTP to it."""
+
+    def __init__(self, app: Any) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@dataclass
+class TenantHandle:
+    """A tenant signed up through the API, with its owner's bearer token."""
+
+    tenant_id: uuid.UUID
+    plant_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    token: str
+    client: httpx.Client
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.client.get(path, headers=self.headers, **kw)
+
+    def post(self, path: str, **kw: Any) -> httpx.Response:
+        return self.client.post(path, headers=self.headers, **kw)
+
+    def patch(self, path: str, **kw: Any) -> httpx.Response:
+        return self.client.patch(path, headers=self.headers, **kw)
+
+    def delete(self, path: str, **kw: Any) -> httpx.Response:
+        return self.client.delete(path, headers=self.headers, **kw)
+
+
+def sign_up(client: httpx.Client, company: str | None = None) -> TenantHandle:
+    """Sign up a fresh tenant and log its owner in."""
+    tag = uuid.uuid4().hex[:8]
+    email = f"owner-{tag}@example.com"
+    answer = client.post("/api/v1/signup", json={
+        "company": company or f"Company {tag}", "plant": f"Plant {tag}",
+        "email": email, "password": PASSWORD,
+    })
+    assert answer.status_code == 201, answer.text
+    ids = answer.json()
+    token = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+    assert token.status_code == 200, token.text
+    return TenantHandle(uuid.UUID(ids["tenant_id"]), uuid.UUID(ids["plant_id"]),
+                        uuid.UUID(ids["user_id"]), email, token.json()["access_token"], client)
+
+
+def wait_for_job(tenant: TenantHandle, job_id: str, timeout: float = 60) -> dict[str, Any]:
+    """Poll the job until it ends; return its final state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = tenant.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish within {timeout}s")
