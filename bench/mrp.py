@@ -44,31 +44,45 @@ def generate_bundle(
     rng = np.random.default_rng(seed)
     bounds = np.linspace(0, items, levels + 1).astype(int)
     skus = [f"P{i:07d}" for i in range(items)]
-    bom = _bom(rng, bounds, components, skus)
-    rules = rng.choice(3, size=items, p=[0.4, 0.3, 0.3])
+    parent, child, qty = _bom(rng, bounds, components)
+    usage = _weekly_usage(bounds, parent, child, qty)
+    rules = rng.choice(3, size=items)
     return {
         "periods": periods,
-        "items": [_item(rng, skus[i], int(rules[i]), i < bounds[1], periods) for i in range(items)],
-        "bom": bom,
+        "items": [_item(rng, skus[i], int(rules[i]), bool(i < bounds[1]), float(usage[i]),
+                        periods) for i in range(items)],
+        "bom": [{"parent": skus[p], "component": skus[c], "qty": q}
+                for p, c, q in zip(parent.tolist(), child.tolist(), qty.tolist(), strict=True)],
     }
 
 
-def _bom(rng: np.random.Generator, bounds: Any, components: int, skus: list[str]) -> list[Any]:
-    lines = []
+def _bom(rng: np.random.Generator, bounds: Any, components: int) -> tuple[Any, Any, Any]:
+    """Edges from each level to the next: every component gets at least one parent."""
+    pairs: set[tuple[int, int]] = set()
     for level in range(len(bounds) - 2):
         parents = np.arange(bounds[level], bounds[level + 1])
         kids = np.arange(bounds[level + 1], bounds[level + 2])
-        # Every component gets one parent on the level above, so its level is exact.
-        pairs = {(int(rng.choice(parents)), int(k)) for k in kids}
-        extra = max(0, components * parents.size - len(pairs))
+        pairs |= set(zip(rng.choice(parents, kids.size).tolist(), kids.tolist(), strict=True))
+        extra = max(0, components * parents.size - kids.size)
         pairs |= set(zip(rng.choice(parents, extra).tolist(), rng.choice(kids, extra).tolist(),
                          strict=True))
-        for p, k in sorted(pairs):
-            lines.append({"parent": skus[p], "component": skus[k], "qty": int(rng.integers(1, 5))})
-    return lines
+    edges = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    return edges[:, 0], edges[:, 1], rng.integers(1, 4, edges.shape[0])
 
 
-def _item(rng: np.random.Generator, sku: str, rule: int, end_item: bool, periods: int) -> Any:
+def _weekly_usage(bounds: Any, parent: Any, child: Any, qty: Any) -> Any:
+    """Expected gross requirement per week, to size fixed lots like a planner would."""
+    usage = np.zeros(int(bounds[-1]))
+    usage[: bounds[1]] = 0.5 * 55
+    for level in range(len(bounds) - 2):
+        edges = (parent >= bounds[level]) & (parent < bounds[level + 1])
+        usage += np.bincount(child[edges], weights=usage[parent[edges]] * qty[edges],
+                             minlength=usage.size)
+    return usage
+
+
+def _item(rng: np.random.Generator, sku: str, rule: int, end_item: bool, usage: float,
+          periods: int) -> Any:
     item: dict[str, Any] = {"sku": sku, "on_hand": int(rng.integers(0, 200)),
                             "lead_time": int(rng.integers(0, 4))}
     if end_item or rng.random() < 0.05:
@@ -78,10 +92,11 @@ def _item(rng: np.random.Generator, sku: str, rule: int, end_item: bool, periods
         item["safety_stock"] = int(rng.integers(5, 50))
     if rng.random() < 0.05:
         item["scheduled_receipts"] = {str(int(rng.integers(1, periods + 1))): 100}
-    if rule == 1:
-        item["lot_sizing"] = {"rule": "fixed", "quantity": int(rng.integers(50, 500))}
+    if rule == 1:  # a fixed lot of two to six weeks of usage
+        item["lot_sizing"] = {"rule": "fixed",
+                              "quantity": max(1, int(usage * rng.uniform(2, 6)))}
     elif rule == 2:
-        item["lot_sizing"] = {"rule": "poq", "periods": int(rng.integers(2, 5))}
+        item["lot_sizing"] = {"rule": "poq", "periods": int(rng.integers(2, 7))}
     return item
 
 

@@ -21,7 +21,7 @@ def _serve(args: argparse.Namespace, with_workers: bool) -> int:
 
     from core.bootstrap import bring_up
     from core.config import get_settings
-    from core.jobs import start_worker, setup_broker
+    from core.jobs import setup_broker, start_worker
 
     services = bring_up(run_migrations=args.migrate)
     settings = get_settings()
@@ -60,7 +60,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import threading
 
     from core.bootstrap import bring_up
-    from core.jobs import start_worker, setup_broker
+    from core.jobs import setup_broker, start_worker
 
     services = bring_up(run_migrations=False)
     worker = start_worker(setup_broker(services.redis_url), args.threads)

@@ -56,7 +56,7 @@ def setup_broker(redis_url: str) -> RedisBroker:
         return _broker
     _broker = RedisBroker(url=redis_url)
     dramatiq.set_broker(_broker)
-    _run_job = dramatiq.actor(run_job, actor_name="run_job", max_retries=3, min_backoff=500)
+    _run_job = dramatiq.actor(actor_name="run_job", max_retries=3, min_backoff=500)(run_job)
     return _broker
 
 

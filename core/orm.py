@@ -18,6 +18,12 @@ NAMING = {
 }
 
 
+#: Tables without tenant_id, each for a reason: ``tenant`` is keyed by the tenant id
+#: itself; ``app_user`` is a person's login, shared by the tenants they belong to;
+#: ``uom`` is shared reference data, read-only to the app. Everything else is tenant data.
+GLOBAL_TABLES = frozenset({"tenant", "app_user", "uom", "alembic_version"})
+
+
 class Base(DeclarativeBase):
     """Base of all models. ``__tenant_table__`` marks tables that hold tenant data."""
 

@@ -60,17 +60,21 @@ class TenantHandle:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
+    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return self.client.request(method, path, headers=headers, **kw)
+
     def get(self, path: str, **kw: Any) -> httpx.Response:
-        return self.client.get(path, headers=self.headers, **kw)
+        return self.request("GET", path, **kw)
 
     def post(self, path: str, **kw: Any) -> httpx.Response:
-        return self.client.post(path, headers=self.headers, **kw)
+        return self.request("POST", path, **kw)
 
     def patch(self, path: str, **kw: Any) -> httpx.Response:
-        return self.client.patch(path, headers=self.headers, **kw)
+        return self.request("PATCH", path, **kw)
 
     def delete(self, path: str, **kw: Any) -> httpx.Response:
-        return self.client.delete(path, headers=self.headers, **kw)
+        return self.request("DELETE", path, **kw)
 
 
 def sign_up(client: httpx.Client, company: str | None = None) -> TenantHandle:

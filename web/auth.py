@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import anyio
@@ -19,6 +18,7 @@ from core.errors import Unauthorized
 from core.tenancy.roles import Role
 
 SESSION_COOKIE = "plantops_session"
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
 
 class LoginRequired(NotAuthorizedException):
@@ -71,7 +71,7 @@ def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     return current_principal(request)
 
 
-def roles(allowed: Iterable[Role]) -> object:
+def roles(allowed: Iterable[Role]) -> Guard:
     """A guard that admits only members holding one of ``allowed`` (403 naming them)."""
     allowed_set = frozenset(allowed)
     names = ", ".join(sorted(r.value for r in allowed_set))

@@ -14,7 +14,7 @@ Choices where plan-bundle.md is silent:
   ``DEFER_TOLERANCE`` (1) period early, so that a receipt one period ahead of
   need does not nag the planner (a rescheduling dampener, as in APICS
   practice); ``cancel`` when no period in the horizon needs any of it.
-* Messages are listed in output order of items, then by period.
+* Messages are listed in output order of items, then by period and kind.
 """
 
 from __future__ import annotations
@@ -30,42 +30,46 @@ from core.planning.mrp import Records
 I64 = NDArray[np.int64]
 DEFER_TOLERANCE = 1
 KINDS = ("past_due", "expedite", "defer", "cancel")
+PAST_DUE, EXPEDITE, DEFER, CANCEL = range(4)
 
 
 @dataclass(frozen=True)
-class ActionMessage:
-    """One exception; periods are 1-based, ``quantity`` is scaled."""
+class ActionMessages:
+    """All exceptions as parallel arrays: item row, kind (index into ``KINDS``),
+    1-based period, scaled quantity, periods late (past due) and the 1-based
+    period that needs the receipt (expedite and defer; else 0)."""
 
-    row: int
-    kind: str
-    period: int
-    quantity: int
-    periods_late: int = 0
-    need_period: int = 0
+    row: I64
+    kind: I64
+    period: I64
+    quantity: I64
+    periods_late: I64
+    need_period: I64
 
 
-def action_messages(bundle: Bundle, records: Records, rank: I64) -> list[ActionMessage]:
+def action_messages(bundle: Bundle, records: Records, rank: I64) -> ActionMessages:
     """All exceptions of the plan, in output order."""
-    messages = _past_due(bundle, records) + _rescheduling(bundle, records)
-    kind_order = {kind: k for k, kind in enumerate(KINDS)}
-    messages.sort(key=lambda m: (int(rank[m.row]), m.period, kind_order[m.kind]))
-    return messages
+    parts = [_past_due(bundle, records), _rescheduling(bundle, records)]
+    merged = ActionMessages(*(np.concatenate([getattr(p, f) for p in parts]) for f in
+                              ("row", "kind", "period", "quantity", "periods_late",
+                               "need_period")))
+    order = np.lexsort((merged.kind, merged.period, rank[merged.row]))
+    return ActionMessages(merged.row[order], merged.kind[order], merged.period[order],
+                          merged.quantity[order], merged.periods_late[order],
+                          merged.need_period[order])
 
 
-def _past_due(bundle: Bundle, records: Records) -> list[ActionMessage]:
+def _past_due(bundle: Bundle, records: Records) -> ActionMessages:
     early = np.arange(bundle.periods)[None, :] < bundle.lead_time[:, None]
     rows, cols = np.nonzero((records.receipts > 0) & early)
-    late = bundle.lead_time[rows] - cols
-    quantity = records.receipts[rows, cols]
-    return [ActionMessage(r, "past_due", 1, q, periods_late=d)
-            for r, q, d in zip(rows.tolist(), quantity.tolist(), late.tolist(), strict=True)]
+    ones = np.ones_like(rows)
+    return ActionMessages(rows, ones * PAST_DUE, ones, records.receipts[rows, cols],
+                          bundle.lead_time[rows] - cols, ones * 0)
 
 
-def _rescheduling(bundle: Bundle, records: Records) -> list[ActionMessage]:
+def _rescheduling(bundle: Bundle, records: Records) -> ActionMessages:
     scheduled = bundle.scheduled_receipts
     rows, cols = np.nonzero(scheduled)
-    if not rows.size:
-        return []
     start = bundle.on_hand[rows] - bundle.allocated[rows]
     supply = scheduled[rows] + bundle.firm_planned_receipts[rows]
     before = np.cumsum(supply, axis=1) - supply  # supply of the periods before each one
@@ -73,13 +77,9 @@ def _rescheduling(bundle: Bundle, records: Records) -> list[ActionMessage]:
     required = np.cumsum(records.gross[rows], axis=1)
     required += (bundle.safety_stock[rows] + np.maximum(-start, 0))[:, None]
     need = (required <= ahead[:, None]).sum(axis=1)
-    messages = []
-    for r, due, needed, q in zip(rows.tolist(), cols.tolist(), need.tolist(),
-                                 scheduled[rows, cols].tolist(), strict=True):
-        if needed >= bundle.periods:
-            messages.append(ActionMessage(r, "cancel", due + 1, q))
-        elif needed < due:
-            messages.append(ActionMessage(r, "expedite", due + 1, q, need_period=needed + 1))
-        elif needed - due > DEFER_TOLERANCE:
-            messages.append(ActionMessage(r, "defer", due + 1, q, need_period=needed + 1))
-    return messages
+    kind = np.select([need >= bundle.periods, need < cols, need - cols > DEFER_TOLERANCE],
+                     [CANCEL, EXPEDITE, DEFER], -1)
+    keep = kind >= 0
+    rows, cols, need, kind = rows[keep], cols[keep], need[keep], kind[keep]
+    return ActionMessages(rows, kind, cols + 1, scheduled[rows, cols], np.zeros_like(rows),
+                          np.where(kind == CANCEL, 0, need + 1))

@@ -46,7 +46,9 @@ class PlannedOrders:
 
 def planned_orders(bundle: Bundle, planned: I64, rank: I64) -> PlannedOrders:
     """Split each period's planned receipt into orders and list them in output order."""
-    rows, cols = np.nonzero(planned)
+    by_rank = np.argsort(rank)
+    ranked, cols = np.nonzero(planned[by_rank])  # output order of items, then period
+    rows = by_rank[ranked]
     totals = planned[rows, cols]
     lots = bundle.lots
     piece = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()[rows]
@@ -56,7 +58,5 @@ def planned_orders(bundle: Bundle, planned: I64, rank: I64) -> PlannedOrders:
     last = np.cumsum(count) - 1
     quantity = np.repeat(np.where(piece > 0, piece, totals), count)
     quantity[last] = totals - (count - 1) * piece
-    order = np.lexsort((receipt, rank[item]))  # stable: pieces keep their order
-    item, receipt, quantity = item[order], receipt[order], quantity[order]
     due = receipt - bundle.lead_time[item]
     return PlannedOrders(item, receipt, np.maximum(due, 0), quantity, np.maximum(-due, 0))

@@ -1,19 +1,21 @@
 """Pegging: which requirements each planned order serves.
 
-Supply is matched to requirements first in, first out, item by item: the
-requirements in period order (the item's own demand, then its parents'
-planned order releases in output order of the parents), the supply in
-period order (on hand first; in a period scheduled receipts, then firm
-planned receipts, then planned orders). Safety stock, and stock already
-short at the start (allocated above on hand), are reserved before any
-demand, so a planned order that restores safety stock is pegged to nothing
-for that part, and lot-size surplus is pegged to nothing. Because the plan
-keeps every balance at or above safety stock, each requirement is met by
-supply arriving in its period or earlier.
+Supply is matched to requirements first in, first out, item by item. An
+item's requirements, in order: the reserve (safety stock, and any stock
+already short because allocated exceeds on hand), then period by period its
+own demand followed by its parents' exploded releases (parents in output
+order). Its supply, in order: on hand, then period by period scheduled
+receipts, firm planned receipts and planned orders. The reserve is pegged to
+nothing, so the part of a planned order that restores safety stock has no
+peg, nor has lot-size surplus. Because the plan keeps every balance at or
+above safety stock, each requirement is met by supply arriving in its period
+or earlier.
 
-Vectorised: both streams are laid on one axis of cumulative quantity (each
-item gets a stretch as long as the larger of its two totals), merged with
-one stable sort of two sorted runs, and cut into the overlaps.
+Vectorised: both sequences are laid on one axis of cumulative quantity, each
+item getting a stretch as long as the larger of its two totals (the shorter
+side is padded), so that a requirement's overlap with supply is found by
+binary search. Requirements are laid out per item as (period, source)
+cells in a flat array: a transpose of the (source, period) explosion.
 """
 
 from __future__ import annotations
@@ -24,13 +26,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
+from core.planning.lot_sizing import Modifiers
 from core.planning.mrp import Records, explosion
 from core.planning.orders import PlannedOrders
 
 I64 = NDArray[np.int64]
 Bools = NDArray[np.bool_]
-RESERVE, OWN, PARENT = 0, 1, 2  # kinds of requirement
-STOCK, SCHEDULED, FIRM, PLANNED = 0, 1, 2, 3  # kinds of supply
 EDGE_CHUNK = 20_000  # edges exploded at a time, to bound memory
 
 
@@ -41,6 +42,7 @@ class Pegging:
     A peg serves the item's own demand (``from_parent`` False; ``sku_row`` is the
     item) or a parent's planned order release (``sku_row`` is the parent and
     ``period`` the release period, which is also the period of the requirement).
+    Periods are 0-based.
     """
 
     from_parent: Bools
@@ -51,139 +53,144 @@ class Pegging:
 
 
 @dataclass(frozen=True)
-class _Stream:
-    rank: I64
-    period: I64
-    kind: I64
-    ref: I64  # requirement: the row it comes from; supply: the planned order index
-    quantity: I64
+class _Layout:
+    """Requirement cells: item block b (output order) has ``size[b]`` sources
+    (own demand, then one per parent) × (reserve, periods..., padding) columns."""
 
-    def take(self, order: I64) -> _Stream:
-        return _Stream(self.rank[order], self.period[order], self.kind[order], self.ref[order],
-                       self.quantity[order])
+    size: I64
+    base: I64  # flat index where each block starts
+    edges: I64  # BOM edges sorted by (component, parent) output rank
+    first_edge: I64  # per block, index into ``edges`` of its first parent
 
 
 def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> Pegging:
     """Peg every planned order to the requirements it serves."""
     by_rank = np.argsort(rank)
-    need = _requirements(bundle, records, rank, by_rank)
-    have = _supplies(bundle, orders, rank, by_rank)
-    need_end, have_end = _positions(need, have, len(bundle.skus))
-    merged = np.concatenate([need_end, have_end])
-    order = np.argsort(merged, kind="stable")  # two sorted runs: a linear merge
-    ends = merged[order]
-    starts = np.concatenate([[0], ends[:-1]])
-    is_need = order < need_end.size
-    need_at: I64 = np.cumsum(is_need) - is_need
-    have_at: I64 = np.cumsum(~is_need) - ~is_need
-    keep = (ends > starts) & (need_at < need_end.size) & (have_at < have_end.size)
-    need_at, have_at, starts, ends = need_at[keep], have_at[keep], starts[keep], ends[keep]
-    inside = (need_end[need_at] - need.quantity[need_at] <= starts)
-    inside &= have_end[have_at] - have.quantity[have_at] <= starts
-    inside &= (have.kind[have_at] == PLANNED) & (need.kind[need_at] != RESERVE)
-    need_at, have_at = need_at[inside], have_at[inside]
-    order_of_peg = have.ref[have_at]
+    start = (bundle.on_hand - bundle.allocated)[by_rank]
+    reserve = bundle.safety_stock[by_rank] + np.maximum(-start, 0)
+    need_total = reserve + records.gross[by_rank].sum(axis=1)
+    supply = _supply_matrix(bundle, records, by_rank, np.maximum(start, 0))
+    stretch = np.maximum(need_total, supply.sum(axis=1))
+    if float(stretch.sum()) >= 2.0**62:
+        raise OverflowError("total quantity too large to peg")
+    supply[:, -1] = stretch - supply.sum(axis=1)
+    layout = _layout(bundle, rank)
+    need = _requirement_cells(bundle, records, layout, by_rank, reserve, stretch - need_total)
+    cells = np.flatnonzero(need)
+    amounts = need[cells]
+    ends = np.cumsum(amounts)
+    block, column, source = _decode(layout, cells, bundle.periods)
+    real = (column >= 1) & (column <= bundle.periods)  # not reserve, not padding
+    pegs = _overlaps(ends[real] - amounts[real], ends[real], supply, orders, bundle, by_rank)
+    which, lo, hi, order = pegs
+    block, column, source = block[real][which], column[real][which], source[real][which]
+    parent_edge = layout.edges[np.maximum(layout.first_edge[block] + source - 1, 0)]
     return Pegging(
-        from_parent=need.kind[need_at] == PARENT,
-        sku_row=need.ref[need_at],
-        period=need.period[need_at],
-        quantity=(ends - starts)[inside],
-        starts=np.searchsorted(order_of_peg, np.arange(orders.item.size + 1)),
+        from_parent=source > 0,
+        sku_row=np.where(source > 0, bundle.bom.parent[parent_edge], by_rank[block]),
+        period=column - 1,
+        quantity=hi - lo,
+        starts=np.searchsorted(order, np.arange(orders.item.size + 1)),
     )
 
 
-def _positions(need: _Stream, have: _Stream, count: int) -> tuple[I64, I64]:
-    """Cumulative end of each piece, each item's stretch starting where the last ended."""
-    need_total, have_total = _totals(need, count), _totals(have, count)
-    stretch = np.maximum(need_total, have_total)
-    if float(stretch.sum()) >= 2.0**62:
-        raise OverflowError("total quantity too large to peg")
-    before = np.concatenate([[0], np.cumsum(stretch)[:-1]])
-    ends = []
-    for stream, total in ((need, need_total), (have, have_total)):
-        own_before = np.concatenate([[0], np.cumsum(total)[:-1]])
-        ends.append(np.cumsum(stream.quantity) + (before - own_before)[stream.rank])
-    return ends[0], ends[1]
-
-
-def _totals(stream: _Stream, count: int) -> I64:
-    bounds = np.searchsorted(stream.rank, np.arange(count + 1))
-    cum = np.concatenate([[0], np.cumsum(stream.quantity)])
-    return cum[bounds[1:]] - cum[bounds[:-1]]
-
-
-def _sorted(stream: _Stream, sub: I64, kinds: int, subs: int, periods: int) -> _Stream:
-    """Order by (item rank, period, kind, sub); the runs given are each already sorted."""
-    cells = (int(stream.rank.max(initial=0)) + 1) * (periods + 1) * kinds * (subs + 1)
-    if cells < 2**62:
-        key = ((stream.rank * (periods + 1) + stream.period + 1) * kinds + stream.kind)
-        order = np.argsort(key * (subs + 1) + sub, kind="stable")
-    else:
-        order = np.lexsort((sub, stream.kind, stream.period, stream.rank))
-    return stream.take(order)
-
-
-def _cat(parts: list[_Stream]) -> _Stream:
-    return _Stream(*(np.concatenate([getattr(p, f) for p in parts]) for f in
-                     ("rank", "period", "kind", "ref", "quantity")))
-
-
-def _cells(matrix: I64, by_rank: I64, kind: int, rank: I64) -> _Stream:
-    """Nonzero cells of an (items, periods) matrix, in output order of items."""
-    rows, cols = np.nonzero(matrix[by_rank])
-    items = by_rank[rows]
-    return _Stream(rank[items], cols, np.full(rows.size, kind), items, matrix[items, cols])
-
-
-def _requirements(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Stream:
-    start = bundle.on_hand - bundle.allocated
-    reserve = bundle.safety_stock + np.maximum(-start, 0)
-    rows = by_rank[reserve[by_rank] > 0]
-    opening = _Stream(rank[rows], np.full(rows.size, -1), np.full(rows.size, RESERVE), rows,
-                      reserve[rows])
-    parents = _parent_requirements(bundle, records, rank)
-    stream = _cat([opening, _cells(records.independent, by_rank, OWN, rank), parents])
-    sub = np.where(stream.kind == PARENT, rank[stream.ref], 0)
-    return _sorted(stream, sub, 3, len(bundle.skus), bundle.periods)
-
-
-def _parent_requirements(bundle: Bundle, records: Records, rank: I64) -> _Stream:
-    """Each parent's exploded releases, ordered by (component, period, parent)."""
-    bom, periods = bundle.bom, bundle.periods
+def _layout(bundle: Bundle, rank: I64) -> _Layout:
+    bom, count = bundle.bom, len(bundle.skus)
     edges = np.lexsort((rank[bom.parent], rank[bom.component]))
-    kids = bom.component[edges]
-    first = np.flatnonzero(np.r_[True, kids[1:] != kids[:-1]])
-    size = np.diff(np.r_[first, kids.size])
-    block_start, block_size = np.repeat(first, size), np.repeat(size, size)
-    parts, targets = [], []
-    for lo in range(0, edges.size, EDGE_CHUNK):
-        chunk = edges[lo : lo + EDGE_CHUNK]
-        amount = explosion(bundle, records.releases, chunk)
-        e, t = np.nonzero(amount)
-        e_all = e + lo
-        # Within a component's block of edges, read period by period (a transpose).
-        bs = block_start[e_all]
-        targets.append(bs * periods + t * block_size[e_all] + (e_all - bs))
-        parts.append(_Stream(rank[kids[e_all]], t, np.full(e.size, PARENT),
-                             bom.parent[edges[e_all]], amount[e, t]))
-    stream = _cat(parts) if parts else _Stream(*(np.zeros(0, dtype=np.int64),) * 5)
-    target = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
-    mask = np.zeros(edges.size * periods, dtype=np.bool_)
-    mask[target] = True
-    position = np.cumsum(mask)[target] - 1
-    placed = np.empty_like(position)
-    placed[position] = np.arange(position.size)
-    return stream.take(placed)
+    size = np.bincount(rank[bom.component], minlength=count) + 1
+    width = bundle.periods + 2
+    base = (np.cumsum(size) - size) * width
+    first_edge = np.searchsorted(rank[bom.component][edges], np.arange(count))
+    return _Layout(size, base, edges, first_edge)
 
 
-def _supplies(bundle: Bundle, orders: PlannedOrders, rank: I64, by_rank: I64) -> _Stream:
-    start = bundle.on_hand - bundle.allocated
-    rows = by_rank[start[by_rank] > 0]
-    stock = _Stream(rank[rows], np.full(rows.size, -1), np.full(rows.size, STOCK),
-                    np.full(rows.size, -1), start[rows])
-    planned = _Stream(rank[orders.item], orders.receipt, np.full(orders.item.size, PLANNED),
-                      np.arange(orders.item.size), orders.quantity)
-    stream = _cat([stock, _cells(bundle.scheduled_receipts, by_rank, SCHEDULED, rank),
-                   _cells(bundle.firm_planned_receipts, by_rank, FIRM, rank), planned])
-    sub = np.where(stream.kind == PLANNED, stream.ref, 0)
-    return _sorted(stream, sub, 4, orders.item.size, bundle.periods)
+def _requirement_cells(bundle: Bundle, records: Records, layout: _Layout, by_rank: I64,
+                       reserve: I64, padding: I64) -> I64:
+    """The flat requirement array: block by block, column by column, source by source."""
+    periods = bundle.periods
+    size, base = layout.size, layout.base
+    cells = np.zeros(int((size.sum()) * (periods + 2)), dtype=np.int64)
+    columns = np.arange(1, periods + 1)
+    cells[base] = reserve
+    cells[base[:, None] + columns[None, :] * size[:, None]] = records.independent[by_rank]
+    cells[base + (periods + 1) * size] = padding
+    kids = np.repeat(np.arange(size.size), size - 1)  # block of each sorted edge
+    place = np.arange(layout.edges.size) - layout.first_edge[kids] + 1
+    for lo in range(0, layout.edges.size, EDGE_CHUNK):
+        part = slice(lo, lo + EDGE_CHUNK)
+        b = kids[part]
+        index = base[b][:, None] + columns[None, :] * size[b][:, None] + place[part][:, None]
+        cells[index] = explosion(bundle, records.releases, layout.edges[part])
+    return cells
+
+
+def _decode(layout: _Layout, cells: I64, periods: int) -> tuple[I64, I64, I64]:
+    """Block, column and source of flat requirement cells."""
+    block = np.searchsorted(layout.base, cells, side="right") - 1
+    within = cells - layout.base[block]
+    size = layout.size[block]
+    return block, within // size, within % size
+
+
+def _supply_matrix(bundle: Bundle, records: Records, by_rank: I64, stock: I64) -> I64:
+    """Per item (output order): on hand, then (scheduled, firm, planned) per period, padding."""
+    periods = bundle.periods
+    supply = np.zeros((by_rank.size, 3 * periods + 2), dtype=np.int64)
+    supply[:, 0] = stock
+    supply[:, 1 : 3 * periods + 1 : 3] = bundle.scheduled_receipts[by_rank]
+    supply[:, 2 : 3 * periods + 1 : 3] = bundle.firm_planned_receipts[by_rank]
+    supply[:, 3 : 3 * periods + 1 : 3] = records.planned[by_rank]
+    return supply
+
+
+def _overlaps(need_lo: I64, need_hi: I64, supply: I64, orders: PlannedOrders, bundle: Bundle,
+              by_rank: I64) -> tuple[I64, I64, I64, I64]:
+    """Overlaps of requirements with planned orders: (requirement, lo, hi, order)."""
+    width = supply.shape[1]
+    cells = np.flatnonzero(supply)
+    amounts = supply.ravel()[cells]
+    ends = np.cumsum(amounts)
+    first = np.searchsorted(ends, need_lo, side="right")
+    count = np.searchsorted(ends, need_hi - 1, side="right") - first + 1
+    which = np.repeat(np.arange(need_lo.size), count)
+    piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(which.size)
+    column = cells[piece] % width
+    planned = (column >= 1) & (column < width - 1) & (column % 3 == 0)
+    which, piece = which[planned], piece[planned]
+    lo = np.maximum(need_lo[which], ends[piece] - amounts[piece])
+    hi = np.minimum(need_hi[which], ends[piece])
+    # Planned cells are in the orders' own order; a cell split at `maximum` holds several.
+    cell_of = np.cumsum(_is_planned(cells, width)) - 1
+    first_order = np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
+                                       | (np.diff(orders.receipt) != 0)])
+    order = first_order[cell_of[piece]]
+    row = by_rank[cells[piece] // width]
+    split = _piece_size(bundle)[row]
+    if np.any(split > 0):
+        which, lo, hi, order = _split_pieces(which, lo, hi, order, ends[piece] - amounts[piece],
+                                             split)
+    return which, lo, hi, order
+
+
+def _is_planned(cells: I64, width: int) -> Bools:
+    column = cells % width
+    return (column >= 1) & (column < width - 1) & (column % 3 == 0)
+
+
+def _piece_size(bundle: Bundle) -> I64:
+    lots = bundle.lots
+    return Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()
+
+
+def _split_pieces(which: I64, lo: I64, hi: I64, order: I64, cell_lo: I64,
+                  split: I64) -> tuple[I64, I64, I64, I64]:
+    """Cut overlaps at the boundaries of the orders a split lot was divided into."""
+    size = np.where(split > 0, split, np.iinfo(np.int64).max)
+    first = (lo - cell_lo) // size
+    count = (hi - 1 - cell_lo) // size - first + 1
+    idx = np.repeat(np.arange(which.size), count)
+    k = np.repeat(first - np.cumsum(count) + count, count) + np.arange(idx.size)
+    boundary = cell_lo[idx] + k * size[idx]
+    new_lo = np.maximum(lo[idx], boundary)
+    new_hi = np.minimum(hi[idx], boundary + size[idx])
+    return which[idx], new_lo, new_hi, order[idx] + k

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from core.planning.exceptions import ActionMessage
+from core.planning.exceptions import KINDS
 from core.planning.planner import Plan
 from core.planning.quantities import format_quantity, row_numbers
 
@@ -29,7 +29,7 @@ def render_plan(plan: Plan, numpy_rows: bool = False) -> dict[str, Any]:
         "periods": plan.bundle.periods,
         "items": _items(plan, numpy_rows),
         "planned_orders": _planned_orders(plan),
-        "exceptions": [_exception(plan, m) for m in plan.exceptions],
+        "exceptions": _exceptions(plan),
     }
 
 
@@ -80,25 +80,35 @@ def _planned_orders(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def _exception(plan: Plan, m: ActionMessage) -> dict[str, Any]:
-    sku = plan.bundle.skus[m.row]
-    quantity = format_quantity(m.quantity, plan.bundle.scale)
-    out: dict[str, Any] = {"sku": sku, "kind": m.kind, "period": m.period}
-    if m.kind == "past_due":
-        unit = "period" if m.periods_late == 1 else "periods"
-        out["periods_late"] = m.periods_late
-        late = f"{m.periods_late} {unit}"
-        out["message"] = f"{sku}: {quantity} must be released {late} before period 1"
+def _exceptions(plan: Plan) -> list[dict[str, Any]]:
+    found, scale = plan.exceptions, plan.bundle.scale
+    return [
+        _exception(plan.bundle.skus[row], KINDS[kind], period, format_quantity(q, scale), late, need)
+        for row, kind, period, q, late, need in zip(
+            found.row.tolist(), found.kind.tolist(), found.period.tolist(),
+            found.quantity.tolist(), found.periods_late.tolist(), found.need_period.tolist(),
+            strict=True)
+    ]
+
+
+def _plural(count: int) -> str:
+    return f"{count} period" if count == 1 else f"{count} periods"
+
+
+def _exception(sku: str, kind: str, period: int, quantity: str, late: int,
+               need: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"sku": sku, "kind": kind, "period": period}
+    if kind == "past_due":
+        out["periods_late"] = late
+        out["message"] = f"{sku}: {quantity} must be released {_plural(late)} before period 1"
         return out
-    what = f"{sku}: scheduled receipt of {quantity} due in period {m.period}"
-    if m.kind == "cancel":
+    what = f"{sku}: scheduled receipt of {quantity} due in period {period}"
+    if kind == "cancel":
         out["message"] = f"{what} is not needed: cancel"
         return out
-    out["need_period"] = m.need_period
-    shift = abs(m.need_period - m.period)
-    unit = "period" if shift == 1 else "periods"
-    if m.kind == "expedite":
-        out["message"] = f"{what} is needed in period {m.need_period}: expedite {shift} {unit}"
+    out["need_period"] = need
+    if kind == "expedite":
+        out["message"] = f"{what} is needed in period {need}: expedite {_plural(period - need)}"
     else:
-        out["message"] = f"{what} is not needed until period {m.need_period}: defer {shift} {unit}"
+        out["message"] = f"{what} is not needed until period {need}: defer {_plural(need - period)}"
     return out

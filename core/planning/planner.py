@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
-from core.planning.exceptions import ActionMessage, action_messages
+from core.planning.exceptions import ActionMessages, action_messages
 from core.planning.mps import available_to_promise
 from core.planning.mrp import Records, plan_records
 from core.planning.orders import PlannedOrders, output_rank, planned_orders
@@ -30,7 +30,7 @@ class Plan:
     rank: I64
     orders: PlannedOrders
     pegging: Pegging
-    exceptions: list[ActionMessage]
+    exceptions: ActionMessages
     atp_rows: I64
     atp: I64
 

@@ -66,6 +66,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # tenant's policy reads membership: it must go before membership can.
+    op.execute('DROP POLICY tenant_isolation ON "tenant"')
     op.drop_table("membership")
     op.drop_table("plant")
     op.drop_table("app_user")

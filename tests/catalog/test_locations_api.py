@@ -6,6 +6,8 @@ import pytest
 
 from tests.support import TenantHandle
 
+NOBODY = "00000000-0000-0000-0000-000000000001"
+
 
 def _make_tree(tenant: TenantHandle) -> dict[str, str]:
     wh = tenant.post("/api/v1/locations", json={"code": "wh1", "name": "Main", "kind": "warehouse"})
@@ -43,10 +45,10 @@ def test_code_unique_per_plant(tenant: TenantHandle) -> None:
 @pytest.mark.parametrize(("body", "field", "status"), [
     ({"code": "B", "name": "b", "kind": "bin"}, "parent_id", 422),
     ({"code": "Z", "name": "z", "kind": "zone", "parent_id": "PARENT_BIN"}, "parent_id", 422),
-    ({"code": "W", "name": "w", "kind": "warehouse", "parent_id": "00000000-0000-0000-0000-000000000001"}, "parent_id", 422),
+    ({"code": "W", "name": "w", "kind": "warehouse", "parent_id": NOBODY}, "parent_id", 422),
     ({"code": "", "name": "w", "kind": "warehouse"}, "code", 422),
     ({"code": "W", "name": "w", "kind": "shelf"}, "kind", 400),
-    ({"code": "W", "name": "w", "kind": "warehouse", "plant_id": "00000000-0000-0000-0000-000000000001"}, "plant_id", 422),
+    ({"code": "W", "name": "w", "kind": "warehouse", "plant_id": NOBODY}, "plant_id", 422),
     ({"code": "W", "name": "w", "kind": "warehouse", "parent_id": "nope"}, "parent_id", 400),
     ({"name": "w", "kind": "warehouse"}, "code", 400),
 ])

@@ -12,7 +12,6 @@ from typing import Any
 import msgspec
 from litestar import delete, get, patch, post, put
 
-
 # Services are synchronous (SQLAlchemy sessions): run them on worker threads.
 api_get = partial(get, sync_to_thread=True)
 api_post = partial(post, sync_to_thread=True)

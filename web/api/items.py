@@ -95,20 +95,20 @@ def list_items_route(
 def create_item_route(principal: Principal, data: ItemIn) -> dict[str, Any]:
     """Create an item."""
     raw = _raw(msgspec.structs.asdict(data))
-    return to_json(items.create_item(principal.tenant_id, raw))  # type: ignore[no-any-return]
+    return to_json(items.create_item(principal.tenant_id, raw))
 
 
 @api_get("/items/{ref:str}")
 def get_item_route(principal: Principal, ref: str) -> dict[str, Any]:
     """One item by id or sku."""
-    return to_json(items.get_item(principal.tenant_id, ref))  # type: ignore[no-any-return]
+    return to_json(items.get_item(principal.tenant_id, ref))
 
 
 @api_patch("/items/{ref:str}", guards=write)
 def update_item_route(principal: Principal, ref: str, data: ItemPatch) -> dict[str, Any]:
     """Change some fields of an item addressed by id or sku."""
     raw = _raw(set_fields(data))
-    return to_json(items.update_item(principal.tenant_id, ref, raw))  # type: ignore[no-any-return]
+    return to_json(items.update_item(principal.tenant_id, ref, raw))
 
 
 @api_delete("/items/{ref:str}", guards=write)

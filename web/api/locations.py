@@ -54,13 +54,13 @@ def list_locations_route(
 def create_location_route(principal: Principal, data: LocationIn) -> dict[str, Any]:
     """Create a warehouse (no parent), a zone (in a warehouse) or a bin (in a zone)."""
     raw = msgspec.structs.asdict(data)
-    return to_json(locations.create_location(principal.tenant_id, raw))  # type: ignore[no-any-return]
+    return to_json(locations.create_location(principal.tenant_id, raw))
 
 
 @api_get("/locations/{location_id:uuid}")
 def get_location_route(principal: Principal, location_id: uuid.UUID) -> dict[str, Any]:
     """One location."""
-    return to_json(locations.get_location(principal.tenant_id, location_id))  # type: ignore[no-any-return]
+    return to_json(locations.get_location(principal.tenant_id, location_id))
 
 
 @api_patch("/locations/{location_id:uuid}", guards=write)
@@ -69,7 +69,7 @@ def update_location_route(
 ) -> dict[str, Any]:
     """Rename or re-code a location."""
     view = locations.update_location(principal.tenant_id, location_id, set_fields(data))
-    return to_json(view)  # type: ignore[no-any-return]
+    return to_json(view)
 
 
 @api_delete("/locations/{location_id:uuid}", guards=write)

@@ -25,7 +25,7 @@ def list_plants_route(principal: Principal) -> dict[str, Any]:
 @api_get("/plants/{plant_id:uuid}")
 def get_plant_route(principal: Principal, plant_id: uuid.UUID) -> dict[str, Any]:
     """One plant."""
-    return to_json(get_plant(principal.tenant_id, plant_id))  # type: ignore[no-any-return]
+    return to_json(get_plant(principal.tenant_id, plant_id))
 
 
 @api_get("/plugins")
@@ -37,13 +37,13 @@ def list_plugins_route(principal: Principal) -> dict[str, Any]:
 @api_post("/plugins/{name:str}/enable", status_code=200, guards=[roles(TENANT_ADMINS)])
 def enable_plugin_route(principal: Principal, name: str) -> dict[str, Any]:
     """Turn a plugin on for this tenant (owner and admin only)."""
-    return to_json(change_plugin(principal.tenant_id, principal.user_id, name, True))  # type: ignore[no-any-return]
+    return to_json(change_plugin(principal.tenant_id, principal.user_id, name, True))
 
 
 @api_post("/plugins/{name:str}/disable", status_code=200, guards=[roles(TENANT_ADMINS)])
 def disable_plugin_route(principal: Principal, name: str) -> dict[str, Any]:
     """Turn a plugin off for this tenant (owner and admin only); its data stays."""
-    return to_json(change_plugin(principal.tenant_id, principal.user_id, name, False))  # type: ignore[no-any-return]
+    return to_json(change_plugin(principal.tenant_id, principal.user_id, name, False))
 
 
 def job_view(tenant_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, Any]:

@@ -1,0 +1,117 @@
+"""The cross-tenant sweep: every API route, read from the OpenAPI document, called with
+tenant B's token on tenant A's ids. Expect 403/404, never A's data.
+
+A route with a path parameter the sweep does not know fails this test: whoever adds the
+route adds its parameter to ``path_values`` below, so no route goes unchecked.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support import TenantHandle, sign_up, wait_for_job
+
+PUBLIC = {"/api/v1/signup", "/api/v1/auth/token"}
+#: Path parameters that do not name tenant data (B may use them on its own tenant).
+NOT_TENANT_DATA = {"name"}
+
+
+@pytest.fixture
+def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
+    """Tenant A with one of everything, and the values that must never reach B."""
+    a = sign_up(http, "Alpha Secret Works")
+    item = a.post("/api/v1/items", json={"sku": "A-SECRET-SKU", "name": "Alpha secret part"}).json()
+    wh = a.post("/api/v1/locations", json={"code": "ASECRETWH", "name": "Alpha wh", "kind": "warehouse"}).json()
+    rows = "".join(f"A-BULK-{n},Alpha bulk {n}\n" for n in range(60))
+    queued = a.post("/api/v1/items/import", content=("sku,name\n" + rows).encode(),
+                    headers={"content-type": "text/csv"})
+    assert queued.status_code == 202, queued.text
+    job_id = queued.json()["job_id"]
+    wait_for_job(a, job_id)
+    a.post("/api/v1/plugins/vmi/enable")
+    return {
+        "tenant": a,
+        "path_values": {
+            "ref": [item["id"], item["sku"]],
+            "location_id": [wh["id"]],
+            "plant_id": [str(a.plant_id)],
+            "job_id": [job_id],
+            "name": ["vmi"],
+        },
+        "query_values": {"sku": item["sku"], "location": wh["id"], "plant_id": str(a.plant_id),
+                         "parent_id": wh["id"], "item": item["sku"]},
+        "secrets": [item["id"], "A-SECRET-SKU", "Alpha secret part", wh["id"], "ASECRETWH",
+                    str(a.tenant_id), str(a.plant_id), job_id, "Alpha Secret Works", "A-BULK-1"],
+    }
+
+
+def _operations(http: httpx.Client) -> list[tuple[str, str, dict[str, Any]]]:
+    spec = http.get("/schema/openapi.json").json()
+    found = []
+    for path, methods in spec["paths"].items():
+        if not path.startswith("/api/v1/") or path in PUBLIC:
+            continue
+        for method, op in methods.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                found.append((method.upper(), path, op))
+    return found
+
+
+def _fill(path: str, op: dict[str, Any], values: dict[str, list[str]], pick: int) -> tuple[str, bool]:
+    owned = False
+    for param in op.get("parameters", []):
+        if param["in"] != "path":
+            continue
+        name = param["name"]
+        assert name in values, (
+            f"{path}: path parameter {name!r} is unknown to the cross-tenant sweep; "
+            f"add a tenant-A value for it in tenant_a_data")
+        options = values[name]
+        path = path.replace("{" + name + "}", options[min(pick, len(options) - 1)])
+        owned |= name not in NOT_TENANT_DATA
+    return path, owned
+
+
+def test_tenant_b_never_sees_or_touches_tenant_a(http: httpx.Client, tenant_a_data: dict[str, Any]) -> None:
+    b: TenantHandle = sign_up(http, "Bravo Co")
+    a: TenantHandle = tenant_a_data["tenant"]
+    operations = _operations(http)
+    assert len(operations) >= 15, "the sweep found suspiciously few routes"
+    checked = 0
+    for method, template, op in operations:
+        for pick in (0, 1):
+            path, owned = _fill(template, op, tenant_a_data["path_values"], pick)
+            query = {p["name"]: tenant_a_data["query_values"][p["name"]]
+                     for p in op.get("parameters", [])
+                     if p["in"] == "query" and p["name"] in tenant_a_data["query_values"]}
+            body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") else None
+            answer = b.request(method, path, params=query, json=body)
+            where = f"{method} {path}"
+            assert answer.status_code < 500, f"{where} answered {answer.status_code}: {answer.text}"
+            if owned:
+                assert answer.status_code in (403, 404), f"{where} answered {answer.status_code}"
+            text = answer.text
+            sent = path + json.dumps(query)  # echoing what B itself sent is no leak
+            for secret in tenant_a_data["secrets"]:
+                if secret in sent:
+                    continue
+                assert secret not in text, f"{where} leaked {secret!r}: {text[:300]}"
+            checked += 1
+    assert checked >= 30
+    # A's data is intact after B's attempts.
+    assert a.get("/api/v1/items/A-SECRET-SKU").json()["name"] == "Alpha secret part"
+    assert a.get(f"/api/v1/locations/{tenant_a_data['path_values']['location_id'][0]}").status_code == 200
+    assert a.get("/api/v1/items").json()["total"] == 61
+    vmi = {p["name"]: p["enabled"] for p in a.get("/api/v1/plugins").json()["items"]}
+    assert vmi["vmi"] is True
+
+
+def test_sweep_would_catch_a_leak(http: httpx.Client, tenant_a_data: dict[str, Any]) -> None:
+    """The sweep's own check: A's token does see A's secrets on the same routes."""
+    a: TenantHandle = tenant_a_data["tenant"]
+    seen = json.dumps([a.get("/api/v1/items/A-SECRET-SKU").json(), a.get("/api/v1/items").json()])
+    assert "A-SECRET-SKU" in seen and "Alpha secret part" in seen
