@@ -3,11 +3,15 @@
 ``python bench/mrp.py`` plans 1k, 10k and 100k items (``--quick``: 1k and 10k),
 each in a fresh subprocess so that peak memory (``ru_maxrss``) is its own:
 
-* engine: ``plan()`` on a parsed bundle (MRP records, planned orders, pegging,
-  exceptions, ATP), timed alone; its peak traced memory comes from a second,
-  tracemalloc-instrumented run;
-* command: the whole ``plan_command`` (read JSON, validate, plan, render,
+* engine: ``plan()`` on a parsed bundle (MRP records, planned orders,
+  exceptions, ATP), timed alone, then its pegging (computed on first use),
+  timed apart; the peak traced memory (tracemalloc) is that of a second run
+  of both;
+* command: the whole ``plan_command`` (read JSON, validate, plan, peg,
   write JSON to /dev/null).
+
+The output grows with the planned orders and pegs (printed too), not only
+with the items: this bundle gives about 20 orders and 60 pegs per item.
 
 The generator is seeded: items spread over ``levels`` low-level codes, each
 parent with about ``components`` components on the next level down, demand on
@@ -100,56 +104,71 @@ def _item(rng: np.random.Generator, sku: str, rule: int, end_item: bool, usage: 
     return item
 
 
-def _child(mode: str, path: str, items: int) -> None:
-    """Run one measurement in this (fresh) process and print it as JSON."""
+def _child(mode: str, path: str) -> dict[str, float]:
+    """Run one measurement in this (fresh) process."""
+    found: dict[str, float] = {}
     if mode == "command":
         with open(os.devnull, "w") as sink:
             began = time.perf_counter()
             status = plan_command(path, sink, sys.stderr)
-            seconds = time.perf_counter() - began
+            found["seconds"] = time.perf_counter() - began
         assert status == 0
-        traced = 0
     else:
         with open(path, "rb") as handle:
             bundle = parse_bundle(orjson.loads(handle.read()))
         began = time.perf_counter()
-        plan(bundle)
-        seconds = time.perf_counter() - began
+        result = plan(bundle)
+        found["seconds"] = time.perf_counter() - began
+        began = time.perf_counter()
+        found["pegs"] = result.pegging.quantity.size
+        found["pegging"] = time.perf_counter() - began
+        found["orders"] = result.orders.item.size
+        del result
         tracemalloc.start()
-        plan(bundle)
-        traced = tracemalloc.get_traced_memory()[1]
+        _ = plan(bundle).pegging
+        found["traced"] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(orjson.dumps({"seconds": seconds, "rss": peak_rss, "traced": traced}).decode())
+    found["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return found
 
 
-def _measure(mode: str, path: str, items: int) -> dict[str, float]:
-    done = subprocess.run([sys.executable, __file__, "--child", mode, path, str(items)],
+def _measure(mode: str, path: str) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, "--child", mode, path],
                           capture_output=True, text=True, check=True)
-    return orjson.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return orjson.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     """Generate, plan and report items/s and peak memory for each size."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only 1k and 10k items")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--levels", type=int, default=8)
+    parser.add_argument("--components", type=int, default=3, help="components per parent")
+    parser.add_argument("--periods", type=int, default=52)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.child[0], args.child[1], int(args.child[2]))
+        print(orjson.dumps(_child(*args.child)).decode())
         return
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     mib = 2**20
-    print(f"{'items':>8} {'what':>8} {'seconds':>8} {'items/s':>10} {'peak RSS':>10} {'traced':>9}")
+    print("engine = plan() (records, orders, exceptions, ATP); pegging timed apart;"
+          " command = plan_command to /dev/null; RSS = subprocess peak")
+    print(f"{'items':>7} {'what':>8} {'seconds':>8} {'items/s':>8} {'pegging':>8} "
+          f"{'orders':>8} {'pegs':>8} {'peak RSS':>9} {'traced':>8}")
     for items in sizes:
         with tempfile.NamedTemporaryFile(suffix=".json") as handle:
-            handle.write(orjson.dumps(generate_bundle(items)))
+            handle.write(orjson.dumps(generate_bundle(items, args.levels, args.components,
+                                                      args.periods, args.seed)))
             handle.flush()
             for mode in ("engine", "command"):
-                m = _measure(mode, handle.name, items)
-                traced = f"{m['traced'] / mib:7.0f}Mi" if m["traced"] else f"{'-':>9}"
-                print(f"{items:>8} {mode:>8} {m['seconds']:8.3f} {items / m['seconds']:10.0f} "
-                      f"{m['rss'] / mib:8.0f}Mi {traced}", flush=True)
+                m = _measure(mode, handle.name)
+                extra = (f"{m['pegging']:8.3f} {m['orders']:8.0f} {m['pegs']:8.0f}"
+                         if mode == "engine" else f"{'':8} {'':8} {'':8}")
+                traced = f"{m['traced'] / mib:6.0f}Mi" if "traced" in m else f"{'':8}"
+                print(f"{items:>7} {mode:>8} {m['seconds']:8.3f} {items / m['seconds']:8.0f} "
+                      f"{extra} {m['rss'] / mib:7.0f}Mi {traced}", flush=True)
 
 
 if __name__ == "__main__":

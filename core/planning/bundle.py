@@ -5,6 +5,17 @@
 :class:`~core.planning.errors.BundleError`, whose message names the item,
 the field and the value. Items keep the order of the bundle (row i is
 ``skus[i]``); quantities are scaled integers (see :mod:`core.planning.quantities`).
+
+Choices where plan-bundle.md is silent:
+
+* Unknown fields (of the bundle, an item, a BOM line or a lot-sizing rule)
+  are refused, so that a misspelt ``safety_stok`` is not silently ignored.
+* Quantities are JSON numbers (``"10"`` is refused), at most 6 decimal
+  places; lead times, POQ periods and the demand time fence are whole.
+* An item has either ``demand`` or ``forecast``/``customer_orders``, not both.
+* Two BOM lines with the same parent and component add up.
+* ``allocated`` above ``on_hand`` is allowed: the shortfall is a requirement
+  in period 1.
 """
 
 from __future__ import annotations
@@ -16,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle_bom import Bom, parse_bom
-from core.planning.bundle_items import PERIOD_MAPS, Columns, Entries
+from core.planning.bundle_items import PERIOD_MAPS, Columns, Entries, read_items
 from core.planning.bundle_lots import LotInput
 from core.planning.errors import BundleError
 from core.planning.item_record import CostParams, ItemLot
@@ -91,9 +102,7 @@ def parse_bundle(raw: Any) -> Bundle:
     items = raw.get("items", [])
     if not isinstance(items, list):
         raise BundleError(None, "items", items, "is not a list")
-    cols = Columns(periods)
-    for position, item in enumerate(items):
-        cols.add_item(position, item)
+    cols = read_items(items, periods)
     bom = parse_bom(raw.get("bom", []), cols.index)
     codes = low_level_codes(len(cols.skus), bom.parent, bom.component, cols.skus)
     scale = _scale(cols.decimals, codes, bom)

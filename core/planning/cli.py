@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import sys
-from typing import Any, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 
 import orjson
 
 from core.planning.bundle import parse_bundle
 from core.planning.errors import BundleError
-from core.planning.plan_output import render_plan
+from core.planning.plan_json import plan_json_chunks
 from core.planning.planner import plan
 
 EXIT_OK, EXIT_BAD_BUNDLE = 0, 2
@@ -21,31 +23,35 @@ def plan_command(path: str, out: TextIO, err: TextIO) -> int:
     A bundle that cannot be read or breaks a rule gives status 2 and one line
     on ``err`` naming the item, field and value; nothing is written to ``out``.
     """
+    collecting = gc.isenabled()
+    # The parsed JSON is a large, acyclic tree: cyclic GC passes over it only cost time.
+    gc.disable()
+    try:
+        return _plan_to(path, out, err)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan_to(path: str, out: TextIO, err: TextIO) -> int:
     try:
         raw = _read(path)
         result = plan(parse_bundle(orjson.loads(raw)))
+        _ = result.pegging  # computed here, so that a failure writes nothing to out
     except BundleError as exc:
         print(f"plantops plan: {exc}", file=err)
         return EXIT_BAD_BUNDLE
     except orjson.JSONDecodeError as exc:
         print(f"plantops plan: {path}: not valid JSON: {exc}", file=err)
         return EXIT_BAD_BUNDLE
+    except OverflowError as exc:  # totals beyond exact 64-bit arithmetic
+        print(f"plantops plan: {path}: {exc}", file=err)
+        return EXIT_BAD_BUNDLE
     except OSError as exc:
         print(f"plantops plan: {path}: {exc.strerror or exc}", file=err)
         return EXIT_BAD_BUNDLE
-    _write(render_plan(result, numpy_rows=True), out)
+    _write(plan_json_chunks(result), out)
     return EXIT_OK
-
-
-def dumps_plan(output: dict[str, Any]) -> bytes:
-    """The output dict as JSON bytes (NumPy rows and Decimals included), newline-ended."""
-    return orjson.dumps(output, default=_exact, option=orjson.OPT_SERIALIZE_NUMPY
-                        | orjson.OPT_APPEND_NEWLINE)
-
-
-def _exact(value: Any) -> Any:
-    # A Decimal that no float prints exactly goes out as its own digits.
-    return orjson.Fragment(format(value, "f"))
 
 
 def _read(path: str) -> bytes:
@@ -55,12 +61,13 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-def _write(output: dict[str, Any], out: TextIO) -> None:
-    data = dumps_plan(output)
+def _write(chunks: Iterable[bytes], out: TextIO) -> None:
     buffer = getattr(out, "buffer", None)
     if buffer is not None:  # a real stream: skip decoding hundreds of megabytes
         out.flush()
-        buffer.write(data)
+        for chunk in chunks:
+            buffer.write(chunk)
         buffer.flush()
     else:
-        out.write(data.decode())
+        for chunk in chunks:
+            out.write(chunk.decode())

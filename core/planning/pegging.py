@@ -79,15 +79,21 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     cells = np.flatnonzero(need)
     amounts = need[cells]
     ends = np.cumsum(amounts)
-    block, column, source = _decode(layout, cells, bundle.periods)
-    real = (column >= 1) & (column <= bundle.periods)  # not reserve, not padding
-    pegs = _overlaps(ends[real] - amounts[real], ends[real], supply, orders, bundle, by_rank)
-    which, lo, hi, order = pegs
-    block, column, source = block[real][which], column[real][which], source[real][which]
-    parent_edge = layout.edges[np.maximum(layout.first_edge[block] + source - 1, 0)]
+    # Reserve (column 0) and padding (last column) of each block are pegged to nothing.
+    special = np.zeros(need.size, dtype=np.bool_)
+    special[layout.base] = True
+    special[layout.base + (bundle.periods + 1) * layout.size] = True
+    real = ~special[cells]
+    cells, ends, amounts = cells[real], ends[real], amounts[real]
+    which, lo, hi, order = _overlaps(ends - amounts, ends, supply, orders, bundle, by_rank)
+    block, column, source = _decode(layout, cells[which], bundle.periods)
+    parent_row = by_rank[block]
+    if layout.edges.size:  # source s > 0 is the block's s-th parent edge
+        edge = layout.edges[np.maximum(layout.first_edge[block] + source - 1, 0)]
+        parent_row = np.where(source > 0, bundle.bom.parent[edge], parent_row)
     return Pegging(
         from_parent=source > 0,
-        sku_row=np.where(source > 0, bundle.bom.parent[parent_edge], by_rank[block]),
+        sku_row=parent_row,
         period=column - 1,
         quantity=hi - lo,
         starts=np.searchsorted(order, np.arange(orders.item.size + 1)),
@@ -150,31 +156,31 @@ def _overlaps(need_lo: I64, need_hi: I64, supply: I64, orders: PlannedOrders, bu
     cells = np.flatnonzero(supply)
     amounts = supply.ravel()[cells]
     ends = np.cumsum(amounts)
+    column = cells % width
+    planned_cell = (column >= 1) & (column < width - 1) & (column % 3 == 0)
     first = np.searchsorted(ends, need_lo, side="right")
-    count = np.searchsorted(ends, need_hi - 1, side="right") - first + 1
-    which = np.repeat(np.arange(need_lo.size), count)
-    piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(which.size)
-    column = cells[piece] % width
-    planned = (column >= 1) & (column < width - 1) & (column % 3 == 0)
-    which, piece = which[planned], piece[planned]
-    lo = np.maximum(need_lo[which], ends[piece] - amounts[piece])
+    count = np.ones_like(first)
+    spill = np.flatnonzero(need_hi > ends[first])  # reaching past the first supply piece
+    count[spill] += np.searchsorted(ends, need_hi[spill] - 1, side="right") - first[spill]
+    if spill.size:
+        which = np.repeat(np.arange(need_lo.size), count)
+        piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(which.size)
+    else:
+        which, piece = np.arange(need_lo.size), first
+    keep = planned_cell[piece]
+    which, piece = which[keep], piece[keep]
+    piece_lo = ends[piece] - amounts[piece]
+    lo = np.maximum(need_lo[which], piece_lo)
     hi = np.minimum(need_hi[which], ends[piece])
     # Planned cells are in the orders' own order; a cell split at `maximum` holds several.
-    cell_of = np.cumsum(_is_planned(cells, width)) - 1
+    cell_of = np.cumsum(planned_cell) - 1
     first_order = np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
                                        | (np.diff(orders.receipt) != 0)])
     order = first_order[cell_of[piece]]
-    row = by_rank[cells[piece] // width]
-    split = _piece_size(bundle)[row]
+    split = _piece_size(bundle)[by_rank[cells[piece] // width]]
     if np.any(split > 0):
-        which, lo, hi, order = _split_pieces(which, lo, hi, order, ends[piece] - amounts[piece],
-                                             split)
+        which, lo, hi, order = _split_pieces(which, lo, hi, order, piece_lo, split)
     return which, lo, hi, order
-
-
-def _is_planned(cells: I64, width: int) -> Bools:
-    column = cells % width
-    return (column >= 1) & (column < width - 1) & (column % 3 == 0)
 
 
 def _piece_size(bundle: Bundle) -> I64:
@@ -185,7 +191,7 @@ def _piece_size(bundle: Bundle) -> I64:
 def _split_pieces(which: I64, lo: I64, hi: I64, order: I64, cell_lo: I64,
                   split: I64) -> tuple[I64, I64, I64, I64]:
     """Cut overlaps at the boundaries of the orders a split lot was divided into."""
-    size = np.where(split > 0, split, np.iinfo(np.int64).max)
+    size = np.where(split > 0, split, hi - cell_lo + 1)  # unsplit: one piece covers it
     first = (lo - cell_lo) // size
     count = (hi - 1 - cell_lo) // size - first + 1
     idx = np.repeat(np.arange(which.size), count)

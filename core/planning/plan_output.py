@@ -21,32 +21,30 @@ ARRAYS = ("gross_requirements", "scheduled_receipts", "projected_on_hand", "net_
           "planned_order_receipts", "planned_order_releases")
 
 
-def render_plan(plan: Plan, numpy_rows: bool = False) -> dict[str, Any]:
-    """The output dict. ``numpy_rows`` leaves whole-number arrays as NumPy int64 rows,
-    which orjson writes much faster (``OPT_SERIALIZE_NUMPY``); the JSON is the same.
+def render_plan(plan: Plan) -> dict[str, Any]:
+    """The output dict of plan-bundle.md, of plain Python values (int, float, Decimal).
+
+    For writing a big plan as JSON, :func:`core.planning.plan_json.plan_json`
+    gives the same bytes much faster.
     """
     return {
         "periods": plan.bundle.periods,
-        "items": _items(plan, numpy_rows),
+        "items": _items(plan),
         "planned_orders": _planned_orders(plan),
-        "exceptions": _exceptions(plan),
+        "exceptions": render_exceptions(plan),
     }
 
 
-def _rows(matrix: I64, scale: int, numpy_rows: bool) -> list[Any] | I64:
-    """Per-row output values of a matrix: a NumPy matrix if every value is whole."""
-    unit = 10**scale
-    if numpy_rows and not np.any(matrix % unit):
-        return matrix // unit if scale else matrix
+def _rows(matrix: I64, scale: int) -> list[list[Any]]:
     return [row_numbers(row, scale) for row in matrix]
 
 
-def _items(plan: Plan, numpy_rows: bool) -> dict[str, Any]:
+def _items(plan: Plan) -> dict[str, Any]:
     bundle, rec = plan.bundle, plan.records
     matrices = (rec.gross, bundle.scheduled_receipts, rec.on_hand, rec.net, rec.receipts,
                 rec.releases)
-    columns = [_rows(m, bundle.scale, numpy_rows) for m in matrices]
-    atp = dict(zip(plan.atp_rows.tolist(), _rows(plan.atp, bundle.scale, numpy_rows),
+    columns = [_rows(m, bundle.scale) for m in matrices]
+    atp = dict(zip(plan.atp_rows.tolist(), _rows(plan.atp, bundle.scale),
                    strict=True))
     codes = bundle.low_level_code.tolist()
     items: dict[str, Any] = {}
@@ -80,7 +78,8 @@ def _planned_orders(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def _exceptions(plan: Plan) -> list[dict[str, Any]]:
+def render_exceptions(plan: Plan) -> list[dict[str, Any]]:
+    """The ``exceptions`` list of the output."""
     found, scale = plan.exceptions, plan.bundle.scale
     return [
         _exception(plan.bundle.skus[row], KINDS[kind], period, format_quantity(q, scale), late, need)
