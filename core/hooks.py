@@ -51,3 +51,45 @@ def plugin_enabled(tenant_id: uuid.UUID, session: Any) -> None:
     Use it to create the plugin's default settings rows for the tenant. Only the
     plugin being enabled is called. The return value is ignored.
     """
+
+
+@hookspec
+def before_post_move(tenant_id: uuid.UUID, move: Any, session: Any) -> list[str]:
+    """Called before a stock move is written, once per move, after every built-in check.
+
+    ``move`` is a :class:`core.inventory.move_types.PlannedMove`: kind, item (with its
+    sku and tracking), quantity, from/to location (id, code, plant), lot (code, status,
+    expiry), serials, reason, reference, reservation and, for a reversal, the move it
+    reverses. Return a list of refusal reasons (plain text); an empty list or ``None``
+    accepts. Any refusal stops the posting: the user gets a 409 whose detail joins the
+    reasons, and nothing is written. Do not write in this hook.
+    """
+
+
+@hookspec
+def after_post_move(tenant_id: uuid.UUID, move: Any, session: Any) -> None:
+    """Called after a stock move and its balances are written, in the same transaction.
+
+    ``move`` is the posted :class:`core.inventory.move_types.MoveView` (id, kind, sku,
+    quantity, locations, lot, serials, cost). A plugin may write its own rows here (e.g.
+    a recall index); an exception rolls the whole posting back. Not called when an
+    idempotent repeat returns an earlier move. The return value is ignored.
+    """
+
+
+@hookspec(firstresult=True)
+def choose_lots(
+    tenant_id: uuid.UUID, item: Any, location: Any, quantity: Any, candidates: list[Any], session: Any
+) -> list[tuple[uuid.UUID, Any]] | None:
+    """Called when an outbound move (issue, scrap, transfer, adjustment) of a lot-tracked
+    item names no lot, and when a reservation of one names no lot.
+
+    ``item`` is a :class:`core.inventory.refs.StockItem`, ``location`` a
+    :class:`core.inventory.refs.LocationRef`, ``quantity`` a ``Decimal``, ``candidates``
+    the usable lots there (:class:`core.inventory.lot_allocation.LotCandidate`: lot id,
+    code, status, expiry date, received date, available quantity), first received first.
+    Return an ordered list of ``(lot_id, Decimal quantity)`` that adds up to ``quantity``
+    (each within the candidate's available quantity), or ``None`` to let the next plugin
+    or the default (FIFO by received date) decide. ``firstresult``: the first answer wins.
+    A reservation takes the first lot of the answer that can hold all of it.
+    """

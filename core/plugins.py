@@ -90,8 +90,24 @@ def call_hook(
     ``only`` restricts the call to one plugin (e.g. the one being enabled).
     """
     manager = get_plugin_manager()
+    if not getattr(manager.hook, hook_name).get_hookimpls():
+        return []  # nobody implements it: spare the query for enabled plugins
     wanted = {only} if only else enabled_plugins(session, for_tenant)
     excluded = [p for n, p in manager.list_name_plugin() if n not in wanted]
     caller = manager.subset_hook_caller(hook_name, remove_plugins=excluded)
     result = caller(**kwargs)
     return list(result) if isinstance(result, list) else [result]
+
+
+def call_first_hook(session: Session, for_tenant: uuid.UUID, hook_name: str, /, **kwargs: Any) -> Any:
+    """Call a ``firstresult`` hook on ``for_tenant``'s enabled plugins only.
+
+    Returns the first non-``None`` answer, or ``None`` when no enabled plugin answered
+    (the caller then applies its default).
+    """
+    manager = get_plugin_manager()
+    if not getattr(manager.hook, hook_name).get_hookimpls():
+        return None
+    wanted = enabled_plugins(session, for_tenant)
+    excluded = [p for n, p in manager.list_name_plugin() if n not in wanted]
+    return manager.subset_hook_caller(hook_name, remove_plugins=excluded)(**kwargs)

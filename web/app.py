@@ -20,10 +20,26 @@ from litestar.template.config import TemplateConfig
 from core.config import get_settings
 from core.errors import DomainError
 from core.plugins import get_plugin_manager
-from web.api import auth_routes, health, items, locations, tenant_routes
+from web.api import (
+    auth_routes,
+    health,
+    inventory_lots,
+    inventory_moves,
+    inventory_reservations,
+    inventory_stock,
+    inventory_valuation,
+    items,
+    locations,
+    tenant_routes,
+)
+from web.api import counts as count_routes
+from web.api import inventory_reports as inventory_report_routes
+from web.api import scan as scan_routes
 from web.auth import LoginRequired, api_principal, page_principal, provide_principal
 from web.errors import domain_error, http_error, login_required, validation_error
 from web.pages import auth_pages, catalog_pages
+from web.pages import inventory_count_pages as count_pages
+from web.pages import inventory_pages as stock_pages
 from web.pages.common import quantity_text
 
 WEB = Path(__file__).resolve().parent
@@ -48,10 +64,15 @@ def create_app() -> Litestar:
     api = Router(
         path="/api/v1",
         route_handlers=[auth_routes.me_route, *items.handlers, *locations.handlers,
-                        *tenant_routes.handlers, *plugin_routes()],
+                        *tenant_routes.handlers,
+                        *inventory_moves.handlers, *inventory_stock.handlers, *inventory_lots.handlers,
+                        *inventory_reservations.handlers, *inventory_valuation.handlers,
+                        *count_routes.handlers, *inventory_report_routes.handlers, *scan_routes.handlers,
+                        *plugin_routes()],
         guards=[api_principal], dependencies=principal, security=[{"bearer": []}],
     )
-    pages = Router(path="/", route_handlers=[*catalog_pages.handlers],
+    pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *stock_pages.handlers,
+                                             *count_pages.handlers],
                    guards=[page_principal], dependencies=principal)
     return Litestar(
         debug=os.environ.get("PLANTOPS_DEBUG") == "1",

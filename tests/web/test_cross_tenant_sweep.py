@@ -24,7 +24,8 @@ NOT_TENANT_DATA = {"name"}
 def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     """Tenant A with one of everything, and the values that must never reach B."""
     a = sign_up(http, "Alpha Secret Works")
-    item = a.post("/api/v1/items", json={"sku": "A-SECRET-SKU", "name": "Alpha secret part"}).json()
+    item = a.post("/api/v1/items", json={"sku": "A-SECRET-SKU", "name": "Alpha secret part",
+                                         "tracking": "lot"}).json()
     wh = a.post("/api/v1/locations", json={"code": "ASECRETWH", "name": "Alpha wh", "kind": "warehouse"}).json()
     rows = "".join(f"A-BULK-{n},Alpha bulk {n}\n" for n in range(60))
     queued = a.post("/api/v1/items/import", content=("sku,name\n" + rows).encode(),
@@ -33,6 +34,14 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     job_id = queued.json()["job_id"]
     wait_for_job(a, job_id)
     a.post("/api/v1/plugins/vmi/enable")
+    moved = a.post("/api/v1/stock-moves", json={
+        "kind": "receipt", "sku": item["sku"], "quantity": "5", "to_location": wh["id"],
+        "lot": "ASECRETLOT", "idempotency_key": "a-secret-key"}).json()
+    held = a.post("/api/v1/reservations", json={"sku": item["sku"], "location": wh["id"], "quantity": "1"}).json()
+    # A count with a line on A's stock (counted), so its views carry A's item and lot.
+    count = a.post("/api/v1/counts", json={"location": wh["id"], "note": "Alpha secret count"}).json()
+    a.post(f"/api/v1/counts/{count['id']}/lines",
+           json={"lines": [{"line_id": count["lines"][0]["id"], "counted": "4"}]})
     return {
         "tenant": a,
         "path_values": {
@@ -40,12 +49,18 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
             "location_id": [wh["id"]],
             "plant_id": [str(a.plant_id)],
             "job_id": [job_id],
+            "count_id": [count["id"]],
+            "move_id": [moved["id"]],
+            "reservation_id": [held["id"]],
+            "code": ["ASECRETLOT", moved["lot_id"]],
             "name": ["vmi"],
         },
         "query_values": {"sku": item["sku"], "location": wh["id"], "plant_id": str(a.plant_id),
-                         "parent_id": wh["id"], "item": item["sku"]},
+                         "parent_id": wh["id"], "item": item["sku"], "lot": "ASECRETLOT"},
         "secrets": [item["id"], "A-SECRET-SKU", "Alpha secret part", wh["id"], "ASECRETWH",
-                    str(a.tenant_id), str(a.plant_id), job_id, "Alpha Secret Works", "A-BULK-1"],
+                    str(a.tenant_id), str(a.plant_id), job_id, "Alpha Secret Works", "A-BULK-1",
+                    count["id"], "Alpha secret count", moved["id"], held["id"], "ASECRETLOT",
+                    "a-secret-key"],
     }
 
 
