@@ -18,3 +18,5 @@ class Role(StrEnum):
 CATALOG_WRITERS = frozenset({Role.OWNER, Role.ADMIN, Role.PLANNER, Role.STOREKEEPER})
 #: Who may change tenant-wide settings such as enabled plugins.
 TENANT_ADMINS = frozenset({Role.OWNER, Role.ADMIN})
+#: Who may change demand, the plan's inputs and firm planned orders.
+PLANNERS = frozenset({Role.OWNER, Role.ADMIN, Role.PLANNER})
