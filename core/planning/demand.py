@@ -21,7 +21,7 @@ from core import db
 from core.catalog.items import find_item
 from core.catalog.models import Item
 from core.errors import Conflict, InvalidInput, NotFound
-from core.planning.models import FirmPlannedReceipt, Forecast, SalesOrder, SalesOrderLine
+from core.planning.models import FirmPlannedReceipt, Forecast, SalesOrder, SalesOrderLine, item_of
 from core.tenancy.models import Plant
 
 
@@ -86,8 +86,7 @@ def resolve_plant(session: Session, tenant_id: uuid.UUID, plant_id: uuid.UUID | 
 
 def _order_view(session: Session, order: SalesOrder) -> SalesOrderView:
     rows = session.execute(
-        select(SalesOrderLine, Item.sku).join(Item, (Item.tenant_id == SalesOrderLine.tenant_id)
-                                              & (Item.id == SalesOrderLine.item_id))
+        select(SalesOrderLine, Item.sku).join(Item, item_of(SalesOrderLine))
         .where(SalesOrderLine.tenant_id == order.tenant_id, SalesOrderLine.order_id == order.id)
         .order_by(SalesOrderLine.line_no))
     lines = [DemandLineView(line.id, line.line_no, sku, line.quantity, line.due_date) for line, sku in rows]
@@ -165,7 +164,7 @@ def list_sales_orders(tenant_id: uuid.UUID, sku: str | None = None, limit: int =
 
 
 def _upsert_bucket(model: type[Forecast] | type[FirmPlannedReceipt], tenant_id: uuid.UUID,
-                   entries: list[dict[str, Any]], allow_zero: bool) -> list[BucketQuantity]:
+                   entries: list[dict[str, Any]]) -> list[BucketQuantity]:
     saved = []
     with db.tenant_session(tenant_id) as session:
         for n, entry in enumerate(entries):
@@ -177,7 +176,7 @@ def _upsert_bucket(model: type[Forecast] | type[FirmPlannedReceipt], tenant_id: 
             plant_id = resolve_plant(session, tenant_id, entry.get("plant_id"))
             start = _date(entry.get("period_start"), f"{field}.period_start")
             quantity = positive_quantity(entry.get("quantity"), f"{field}.quantity", allow_zero=True)
-            row = session.scalars(select(model).where(
+            row: Any = session.scalars(select(model).where(
                 model.tenant_id == tenant_id, model.plant_id == plant_id, model.item_id == item.id,
                 model.period_start == start)).one_or_none()
             if row is None:
@@ -195,19 +194,19 @@ def _upsert_bucket(model: type[Forecast] | type[FirmPlannedReceipt], tenant_id: 
 
 def save_forecasts(tenant_id: uuid.UUID, entries: list[dict[str, Any]]) -> list[BucketQuantity]:
     """Create or replace forecasts: one quantity per (plant, item, bucket start date)."""
-    return _upsert_bucket(Forecast, tenant_id, entries, allow_zero=True)
+    return _upsert_bucket(Forecast, tenant_id, entries)
 
 
 def save_firm_receipts(tenant_id: uuid.UUID, entries: list[dict[str, Any]]) -> list[BucketQuantity]:
     """Set firm MPS quantities per (plant, item, bucket start); 0 removes one."""
-    return _upsert_bucket(FirmPlannedReceipt, tenant_id, entries, allow_zero=True)
+    return _upsert_bucket(FirmPlannedReceipt, tenant_id, entries)
 
 
 def list_forecasts(tenant_id: uuid.UUID, sku: str | None = None) -> list[BucketQuantity]:
     """Forecasts ordered by item and date."""
     with db.tenant_session(tenant_id) as session:
         query = (select(Forecast, Item.sku)
-                 .join(Item, (Item.tenant_id == Forecast.tenant_id) & (Item.id == Forecast.item_id))
+                 .join(Item, item_of(Forecast))
                  .where(Forecast.tenant_id == tenant_id))
         if sku:
             query = query.where(Item.id == find_item(session, tenant_id, sku).id)

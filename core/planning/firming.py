@@ -19,14 +19,22 @@ from sqlalchemy.orm import Session
 from core import db
 from core.catalog.models import Item
 from core.errors import Conflict, NotFound
-from core.planning.models import FirmPlannedReceipt, MrpRun, PlannedOrder, SalesOrder, SalesOrderLine
+from core.planning.models import (
+    FirmPlannedReceipt,
+    MrpRun,
+    PlannedOrder,
+    SalesOrder,
+    SalesOrderLine,
+    item_of,
+    order_of_line,
+)
 from core.planning.mrp_results import PlannedOrderView, order_view
 from core.plugins import call_hook
 
 
 def _order(session: Session, tenant_id: uuid.UUID, order_id: uuid.UUID) -> tuple[PlannedOrder, Item]:
     row = session.execute(
-        select(PlannedOrder, Item).join(Item, (Item.tenant_id == PlannedOrder.tenant_id) & (Item.id == PlannedOrder.item_id))
+        select(PlannedOrder, Item).join(Item, item_of(PlannedOrder))
         .where(PlannedOrder.tenant_id == tenant_id, PlannedOrder.id == order_id)).first()
     if row is None:
         raise NotFound(f"no planned order {order_id}", "order")
@@ -77,7 +85,7 @@ def _demand_nodes(session: Session, tenant_id: uuid.UUID, run: MrpRun, item: Ite
     low = date.min if period == 1 else start  # period 1 also holds past-due lines
     lines = session.execute(
         select(SalesOrder.number, SalesOrder.customer, SalesOrderLine.quantity, SalesOrderLine.due_date)
-        .join(SalesOrder, (SalesOrder.tenant_id == SalesOrderLine.tenant_id) & (SalesOrder.id == SalesOrderLine.order_id))
+        .join(SalesOrder, order_of_line())
         .where(SalesOrderLine.tenant_id == tenant_id, SalesOrderLine.item_id == item.id,
                SalesOrder.plant_id == run.plant_id, SalesOrderLine.due_date >= low, SalesOrderLine.due_date < end)
         .order_by(SalesOrderLine.due_date)).all()
@@ -108,7 +116,7 @@ def _node(session: Session, tenant_id: uuid.UUID, run: MrpRun, order: PlannedOrd
         parent_sku = peg.get("parent_sku") or peg.get("parent") or peg["sku"]
         parent_period = int(peg.get("parent_release_period") or peg["period"])
         found = session.execute(
-            select(PlannedOrder, Item).join(Item, (Item.tenant_id == PlannedOrder.tenant_id) & (Item.id == PlannedOrder.item_id))
+            select(PlannedOrder, Item).join(Item, item_of(PlannedOrder))
             .where(PlannedOrder.tenant_id == tenant_id, PlannedOrder.run_id == run.id, Item.sku == parent_sku,
                    PlannedOrder.release_period == parent_period)).first()
         if found is not None:
@@ -136,7 +144,7 @@ def purchasing_alerts(tenant_id: uuid.UUID, today: date | None = None) -> list[P
                   .where(MrpRun.tenant_id == tenant_id, MrpRun.status == "succeeded")
                   .distinct(MrpRun.plant_id).order_by(MrpRun.plant_id, MrpRun.created_at.desc()).subquery())
         rows = session.execute(
-            select(PlannedOrder, Item).join(Item, (Item.tenant_id == PlannedOrder.tenant_id) & (Item.id == PlannedOrder.item_id))
+            select(PlannedOrder, Item).join(Item, item_of(PlannedOrder))
             .where(PlannedOrder.tenant_id == tenant_id, PlannedOrder.run_id.in_(select(latest.c.id)),
                    PlannedOrder.kind == "buy", PlannedOrder.status == "planned",
                    PlannedOrder.release_date <= today)

@@ -188,3 +188,15 @@ class MrpRecord(Base):
     item_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     low_level_code: Mapped[int] = mapped_column(Integer)
     record: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+def item_of(model: Any) -> Any:
+    """Join condition from a planning row to its item (tenant-qualified, as every join is)."""
+    from core.catalog.models import Item
+
+    return (Item.tenant_id == model.tenant_id) & (Item.id == model.item_id)
+
+
+def order_of_line() -> Any:
+    """Join condition from a sales order line to its order."""
+    return (SalesOrder.tenant_id == SalesOrderLine.tenant_id) & (SalesOrder.id == SalesOrderLine.order_id)

@@ -16,7 +16,15 @@ from core.catalog.items import find_item
 from core.catalog.models import Item
 from core.errors import NotFound
 from core.planning.demand import resolve_plant
-from core.planning.models import FirmPlannedReceipt, Forecast, MrpRecord, MrpRun, SalesOrder, SalesOrderLine
+from core.planning.models import (
+    FirmPlannedReceipt,
+    Forecast,
+    MrpRecord,
+    MrpRun,
+    SalesOrder,
+    SalesOrderLine,
+    order_of_line,
+)
 from core.planning.planning_calendar import Buckets, get_calendar, make_buckets
 
 
@@ -70,7 +78,7 @@ def mps_grid(tenant_id: uuid.UUID, sku: str, today: date | None = None) -> MpsGr
                                buckets, False)
         orders = _per_period(session.execute(
             select(SalesOrderLine.due_date, SalesOrderLine.quantity)
-            .join(SalesOrder, (SalesOrder.tenant_id == SalesOrderLine.tenant_id) & (SalesOrder.id == SalesOrderLine.order_id))
+            .join(SalesOrder, order_of_line())
             .where(SalesOrderLine.tenant_id == tenant_id, SalesOrderLine.item_id == item.id,
                    SalesOrder.plant_id == plant_id)), buckets, True)
         firm = _per_period(session.execute(select(FirmPlannedReceipt.period_start, FirmPlannedReceipt.quantity).where(

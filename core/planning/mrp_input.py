@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.catalog.models import BomLine, Item
-from core.inventory.supply import LotStock, reserved_by_item, stock_by_lot
-from core.planning.models import FirmPlannedReceipt, Forecast, SalesOrder, SalesOrderLine
+from core.inventory.supply import reserved_by_item, stock_by_lot
+from core.planning.models import FirmPlannedReceipt, Forecast, SalesOrder, SalesOrderLine, order_of_line
 from core.planning.planning_calendar import Buckets, CalendarView
 from core.plugins import call_hook
 
@@ -36,10 +36,19 @@ class SupplyRemoval:
     reason: str
 
 
+@dataclass(frozen=True)
+class PlanItem:
+    """What a run needs to know of an item beyond the bundle (read as plain rows, not ORM)."""
+
+    id: uuid.UUID
+    sku: str
+    kind: str
+
+
 @dataclass
 class LoadedProblem:
     bundle: dict[str, Any]
-    items: dict[str, Item]
+    items: dict[str, PlanItem]
     notes: list[str] = field(default_factory=list)
     beyond_horizon: int = 0
 
@@ -56,8 +65,8 @@ def _per_period(values: Any, periods: int) -> Any:
     return (values + [values[-1]] * periods)[:periods]
 
 
-def _lot_sizing(item: Item, periods: int) -> dict[str, Any]:
-    rule = dict(item.lot_sizing or {"rule": "lot_for_lot"})
+def _lot_sizing(lot_sizing: dict[str, Any] | None, periods: int) -> dict[str, Any]:
+    rule = dict(lot_sizing or {"rule": "lot_for_lot"})
     for name in ("setup_cost", "holding_cost"):
         if name in rule:
             rule[name] = _per_period(rule[name], periods)
@@ -88,34 +97,36 @@ def usable_on_hand(session: Session, tenant_id: uuid.UUID, plant_id: uuid.UUID, 
 def load_problem(session: Session, tenant_id: uuid.UUID, plant_id: uuid.UUID, calendar: CalendarView,
                  buckets: Buckets) -> LoadedProblem:
     """Everything the engine needs for one plant, as a plan bundle dict."""
-    items = {i.sku: i for i in session.scalars(select(Item).where(Item.tenant_id == tenant_id))}
-    by_id = {i.id: i for i in items.values()}
+    columns = (Item.id, Item.sku, Item.kind, Item.lead_time_days, Item.safety_stock, Item.lot_sizing)
+    item_rows = session.execute(select(*columns).where(Item.tenant_id == tenant_id).order_by(Item.sku)).all()
+    items = {sku: PlanItem(item_id, sku, kind) for item_id, sku, kind, *_ in item_rows}
+    sku_of = {item.id: sku for sku, item in items.items()}
     problem = LoadedProblem(bundle={}, items=items)
     on_hand = usable_on_hand(session, tenant_id, plant_id, buckets, problem.notes)
     reserved = reserved_by_item(session, tenant_id, plant_id)
     demand = _demand(session, tenant_id, plant_id, buckets, problem)
     firm = _bucketed(session, FirmPlannedReceipt, tenant_id, plant_id, buckets)
-    rows = []
-    for sku, item in sorted(items.items()):
+    zero, rows = Decimal(0), []
+    for item_id, sku, _kind, lead_days, safety, lot_sizing in item_rows:
         row: dict[str, Any] = {
-            "sku": sku, "on_hand": number(on_hand.get(item.id, Decimal(0))),
-            "allocated": number(reserved.get(item.id, Decimal(0))),
-            "lead_time": buckets.lead_time_periods(item.lead_time_days),
-            "safety_stock": number(item.safety_stock), "lot_sizing": _lot_sizing(item, buckets.periods),
+            "sku": sku, "on_hand": number(on_hand.get(item_id, zero)),
+            "allocated": number(reserved.get(item_id, zero)),
+            "lead_time": buckets.lead_time_periods(lead_days),
+            "safety_stock": number(safety), "lot_sizing": _lot_sizing(lot_sizing, buckets.periods),
         }
-        orders, forecast = demand["orders"].get(item.id), demand["forecast"].get(item.id)
+        orders, forecast = demand["orders"].get(item_id), demand["forecast"].get(item_id)
         if orders or forecast:
             row["customer_orders"] = _json_buckets(orders or {})
             row["forecast"] = _json_buckets(forecast or {})
             row["demand_time_fence"] = calendar.demand_time_fence
-        if item.id in firm:
-            row["firm_planned_receipts"] = _json_buckets(firm[item.id])
+        if item_id in firm:
+            row["firm_planned_receipts"] = _json_buckets(firm[item_id])
         rows.append(row)
-    bom = [
-        {"parent": by_id[line.parent_id].sku, "component": by_id[line.component_id].sku,
-         "qty": number(line.quantity), **({"scrap_pct": number(line.scrap_pct)} if line.scrap_pct else {})}
-        for line in session.scalars(select(BomLine).where(BomLine.tenant_id == tenant_id))
-    ]
+    lines = session.execute(select(BomLine.parent_id, BomLine.component_id, BomLine.quantity, BomLine.scrap_pct)
+                            .where(BomLine.tenant_id == tenant_id))
+    bom = [{"parent": sku_of[parent], "component": sku_of[component], "qty": number(quantity),
+            **({"scrap_pct": number(scrap)} if scrap else {})}
+           for parent, component, quantity, scrap in lines]
     problem.bundle = {"periods": buckets.periods, "items": rows, "bom": bom}
     return problem
 
@@ -129,7 +140,7 @@ def _demand(session: Session, tenant_id: uuid.UUID, plant_id: uuid.UUID, buckets
     orders: dict[uuid.UUID, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     lines = session.execute(
         select(SalesOrderLine.item_id, SalesOrderLine.due_date, SalesOrderLine.quantity)
-        .join(SalesOrder, (SalesOrder.tenant_id == SalesOrderLine.tenant_id) & (SalesOrder.id == SalesOrderLine.order_id))
+        .join(SalesOrder, order_of_line())
         .where(SalesOrderLine.tenant_id == tenant_id, SalesOrder.plant_id == plant_id))
     for item_id, due, quantity in lines:
         period = buckets.period_of(due)

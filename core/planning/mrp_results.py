@@ -16,7 +16,7 @@ from core.catalog.items import find_item
 from core.catalog.models import Item
 from core.errors import NotFound
 from core.job_records import Job
-from core.planning.models import MrpRecord, MrpRun, PlanException, PlannedOrder
+from core.planning.models import MrpRecord, MrpRun, PlanException, PlannedOrder, item_of
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def order_view(order: PlannedOrder, item: Item) -> PlannedOrderView:
 
 def _with_item(tenant_id: uuid.UUID) -> Any:
     return (select(PlannedOrder, Item)
-            .join(Item, (Item.tenant_id == PlannedOrder.tenant_id) & (Item.id == PlannedOrder.item_id))
+            .join(Item, item_of(PlannedOrder))
             .where(PlannedOrder.tenant_id == tenant_id))
 
 
@@ -141,7 +141,7 @@ def list_exceptions(tenant_id: uuid.UUID, run_id: uuid.UUID, kind: str | None = 
     with db.tenant_session(tenant_id) as session:
         _run(session, tenant_id, run_id)
         query = (select(PlanException, Item.sku)
-                 .join(Item, (Item.tenant_id == PlanException.tenant_id) & (Item.id == PlanException.item_id))
+                 .join(Item, item_of(PlanException))
                  .where(PlanException.tenant_id == tenant_id, PlanException.run_id == run_id))
         if kind:
             query = query.where(PlanException.kind == kind)

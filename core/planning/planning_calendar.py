@@ -22,7 +22,7 @@ from core.errors import InvalidInput
 from core.planning.models import PlanningCalendar
 from core.tenancy.plants import get_plant
 
-DEFAULT = {"bucket": "week", "horizon": 26, "working_days": [1, 2, 3, 4, 5], "demand_time_fence": 0}
+DEFAULT: dict[str, Any] = {"bucket": "week", "horizon": 26, "working_days": [1, 2, 3, 4, 5], "demand_time_fence": 0}
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def make_buckets(calendar: CalendarView, today: date) -> Buckets:
 
 
 def _clean(raw: dict[str, Any]) -> dict[str, Any]:
-    clean = dict(DEFAULT)
+    clean: dict[str, Any] = dict(DEFAULT)
     clean.update({k: v for k, v in raw.items() if v is not None})
     if clean["bucket"] not in ("day", "week"):
         raise InvalidInput("bucket must be day or week", "bucket")

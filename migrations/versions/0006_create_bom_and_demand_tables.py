@@ -7,6 +7,8 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
@@ -22,7 +24,7 @@ TABLES = ("bom_line", "sales_order", "sales_order_line", "forecast", "firm_plann
           "planning_calendar")
 
 
-def _tenant() -> sa.Column[UUID[object]]:
+def _tenant() -> sa.Column[Any]:
     return sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenant.id"), primary_key=True)
 
 

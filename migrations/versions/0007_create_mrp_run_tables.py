@@ -7,6 +7,8 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
@@ -21,7 +23,7 @@ depends_on = None
 TABLES = ("mrp_run", "planned_order", "plan_exception", "mrp_record")
 
 
-def _tenant() -> sa.Column[UUID[object]]:
+def _tenant() -> sa.Column[Any]:
     return sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenant.id"), primary_key=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.planning_app.support import in_period, make_item, monday, order, set_bom
@@ -51,13 +52,17 @@ def test_duplicate_order_number_is_409(tenant: TenantHandle) -> None:
 def test_forecasts_upsert_and_delete(tenant: TenantHandle) -> None:
     make_item(tenant, "T")
     week = monday(1).isoformat()
-    first = tenant.request("PUT", "/api/v1/forecasts", json={"entries": [{"sku": "T", "period_start": week, "quantity": 40}]})
+    def put(quantity: object) -> httpx.Response:
+        entry = {"sku": "T", "period_start": week, "quantity": quantity}
+        return tenant.request("PUT", "/api/v1/forecasts", json={"entries": [entry]})
+
+    first = put(40)
     assert first.status_code == 200, first.text
-    tenant.request("PUT", "/api/v1/forecasts", json={"entries": [{"sku": "T", "period_start": week, "quantity": "45.5"}]})
+    put("45.5")
     rows = tenant.get("/api/v1/forecasts", params={"sku": "T"}).json()["items"]
     assert [(r["period_start"], r["quantity"]) for r in rows] == [(week, "45.5")]
     assert tenant.delete(f"/api/v1/forecasts/{rows[0]['id']}").status_code == 204
-    bad = tenant.request("PUT", "/api/v1/forecasts", json={"entries": [{"sku": "T", "period_start": week, "quantity": -1}]})
+    bad = put(-1)
     assert bad.status_code == 422 and bad.json()["field"] == "entries[0].quantity"
     assert tenant.get("/api/v1/forecasts").json()["items"] == []
 

@@ -19,7 +19,7 @@ def run_mrp(tenant: TenantHandle) -> dict[str, Any]:
     assert job["status"] == "succeeded", job
     run = tenant.get(f"/api/v1/mrp/runs/{started.json()['run_id']}").json()
     assert run["status"] == "succeeded" and run["progress"] == 100
-    return run  # type: ignore[no-any-return]
+    return run
 
 
 def _table_and_legs(tenant: TenantHandle) -> None:

@@ -63,7 +63,7 @@ class CalendarIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def _plain(struct: msgspec.Struct) -> dict[str, Any]:
-    return msgspec.to_builtins(struct, builtin_types=(Decimal, date, uuid.UUID))  # type: ignore[no-any-return]
+    return msgspec.to_builtins(struct, builtin_types=(Decimal, date, uuid.UUID))
 
 
 @api_get("/demands")
