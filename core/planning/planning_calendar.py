@@ -108,7 +108,7 @@ def get_calendar(tenant_id: uuid.UUID, plant_id: uuid.UUID) -> CalendarView:
         values = DEFAULT if row is None else {
             "bucket": row.bucket, "horizon": row.horizon, "working_days": list(row.working_days),
             "demand_time_fence": row.demand_time_fence}
-    return CalendarView(plant_id=plant_id, **values)  # type: ignore[arg-type]
+    return CalendarView(plant_id=plant_id, **values)
 
 
 def set_calendar(tenant_id: uuid.UUID, plant_id: uuid.UUID, raw: dict[str, Any]) -> CalendarView:
