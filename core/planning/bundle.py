@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle_bom import Bom, parse_bom
-from core.planning.bundle_items import PERIOD_MAPS, Columns, Entries
+from core.planning.bundle_items import PERIOD_MAPS, Columns, Entries, read_items
 from core.planning.bundle_lots import LotInput
 from core.planning.errors import BundleError
 from core.planning.item_record import CostParams, ItemLot
@@ -91,9 +91,7 @@ def parse_bundle(raw: Any) -> Bundle:
     items = raw.get("items", [])
     if not isinstance(items, list):
         raise BundleError(None, "items", items, "is not a list")
-    cols = Columns(periods)
-    for position, item in enumerate(items):
-        cols.add_item(position, item)
+    cols = read_items(items, periods)
     bom = parse_bom(raw.get("bom", []), cols.index)
     codes = low_level_codes(len(cols.skus), bom.parent, bom.component, cols.skus)
     scale = _scale(cols.decimals, codes, bom)

@@ -22,6 +22,7 @@ from core.planning.quantities import exact_decimal, scaled_places
 I64 = NDArray[np.int64]
 MAX_FACTOR_PLACES = 9
 LINE_FIELDS = frozenset({"parent", "component", "qty", "scrap_pct"})
+SIMPLE_FIELDS = frozenset({"parent", "component", "qty"})
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,38 @@ def parse_bom(raw: Any, index: dict[str, int]) -> Bom:
     """Validate the ``bom`` list against the known skus (``index``: sku → row)."""
     if not isinstance(raw, list):
         raise BundleError(None, "bom", raw, "is not a list")
+    simple = _simple_lines(raw, index)
+    if simple is not None:
+        return simple
     factors: dict[tuple[int, int], int | Decimal] = {}
     for position, line in enumerate(raw):
         parent, component, factor = _line(position, line, index)
         key = (parent, component)
         factors[key] = factors.get(key, 0) + factor
     return _edges(factors)
+
+
+def _simple_lines(raw: list[Any], index: dict[str, int]) -> Bom | None:
+    """The common case, checked column-wise: whole quantities and no scrap.
+
+    Returns None for anything else; the line-by-line path then finds any error.
+    """
+    try:
+        if not all(type(line) is dict and line.keys() <= SIMPLE_FIELDS for line in raw):
+            return None
+        parents = np.array([index[line["parent"]] for line in raw], dtype=np.int64)
+        kids = np.array([index[line["component"]] for line in raw], dtype=np.int64)
+        qty = [line["qty"] for line in raw]
+    except (KeyError, TypeError):
+        return None
+    if not all(type(q) is int and 0 <= q < 2**62 for q in qty):
+        return None
+    key = parents * len(index) + kids
+    unique, inverse = np.unique(key, return_inverse=True)
+    factor = np.zeros(unique.size, dtype=np.int64)
+    np.add.at(factor, inverse, np.array(qty, dtype=np.int64))
+    zeros = np.zeros(unique.size, dtype=np.int64)
+    return Bom(unique // len(index), unique % len(index), factor, 0, zeros)
 
 
 def _line(position: int, line: Any, index: dict[str, int]) -> tuple[int, int, int | Decimal]:

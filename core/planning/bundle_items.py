@@ -16,6 +16,7 @@ from core.planning.quantities import MAX_DECIMALS, decimal_places
 
 PERIOD_MAPS = ("demand", "forecast", "customer_orders", "scheduled_receipts",
                "firm_planned_receipts")
+DEMAND_FIELDS = frozenset({"demand", "forecast", "customer_orders", "demand_time_fence"})
 SCALARS = ("on_hand", "allocated", "safety_stock")
 ITEM_FIELDS = frozenset({"sku", "lead_time", "lot_sizing", "demand_time_fence", *SCALARS,
                          *PERIOD_MAPS})
@@ -77,16 +78,21 @@ class Columns:
             raise BundleError(None, f"items[{position}].sku", sku, "is not a non-empty string")
         if sku in self.index:
             raise BundleError(sku, "sku", sku, "is a duplicate")
-        for key in raw:
-            if key not in ITEM_FIELDS:
-                raise BundleError(sku, key, raw[key], "is not a field of an item")
+        if not raw.keys() <= ITEM_FIELDS:
+            key = min(raw.keys() - ITEM_FIELDS)
+            raise BundleError(sku, key, raw[key], "is not a field of an item")
         row = len(self.skus)
         self.index[sku] = row
         self.skus.append(sku)
-        for key in SCALARS:
-            self.scalars[key].append(self.quantity(sku, key, raw.get(key, 0)))
-        self.lead_time.append(_whole(sku, "lead_time", raw.get("lead_time", 0)))
-        self._demand(sku, row, raw)
+        for key, column in self.scalars.items():
+            value = raw.get(key, 0)
+            column.append(value if type(value) is int and value >= 0
+                          else self.quantity(sku, key, value))
+        lead = raw.get("lead_time", 0)
+        self.lead_time.append(lead if type(lead) is int and lead >= 0
+                              else _whole(sku, "lead_time", lead))
+        if not raw.keys().isdisjoint(DEMAND_FIELDS):
+            self._demand(sku, row, raw)
         for key in PERIOD_MAPS:
             if key in raw:
                 self._period_map(sku, row, key, raw[key])
@@ -107,15 +113,23 @@ class Columns:
         if not isinstance(raw, dict):
             raise BundleError(sku, name, raw, "is not an object of period: quantity")
         entries, keys = self.maps[name], self.period_keys
-        for key, value in raw.items():
-            col = keys.get(key)
-            if col is None:
-                raise BundleError(sku, name, key, f"is not a period in 1..{self.periods}")
-            if type(value) is not int or value < 0:
-                value = self.quantity(sku, f"{name}.{key}", value)
-            entries.rows.append(row)
-            entries.cols.append(col)
-            entries.values.append(value)
+        try:  # the common case at C speed: valid periods, whole quantities
+            cols = [keys[key] for key in raw]
+            values = list(raw.values())
+            plain = _plain_column(values)
+        except KeyError:
+            plain = False
+        if not plain:
+            cols, values = [], []
+            for key, value in raw.items():
+                col = keys.get(key)
+                if col is None:
+                    raise BundleError(sku, name, key, f"is not a period in 1..{self.periods}")
+                cols.append(col)
+                values.append(self.quantity(sku, f"{name}.{key}", value))
+        entries.rows.extend([row] * len(cols))
+        entries.cols.extend(cols)
+        entries.values.extend(values)
 
 
 def _whole(sku: str, name: str, value: Any) -> int:
@@ -126,3 +140,48 @@ def _whole(sku: str, name: str, value: Any) -> int:
     if value < 0:
         raise BundleError(sku, name, value, "is negative")
     return value
+
+
+def read_items(raw: list[Any], periods: int) -> Columns:
+    """Validate all items: column-wise when every value is plain, else item by item.
+
+    The column-wise pass only accepts what it can check wholesale (whole,
+    non-negative numbers and so on); anything else goes through
+    :meth:`Columns.add_item`, which finds and names the first error.
+    """
+    cols = Columns(periods)
+    if not _read_plain(cols, raw):
+        cols = Columns(periods)
+        for position, item in enumerate(raw):
+            cols.add_item(position, item)
+    return cols
+
+
+def _plain_column(values: list[Any]) -> bool:
+    return all(type(v) is int for v in values) and min(values, default=0) >= 0
+
+
+def _read_plain(cols: Columns, raw: list[Any]) -> bool:
+    if not all(type(item) is dict and item.keys() <= ITEM_FIELDS for item in raw):
+        return False
+    skus = [item.get("sku") for item in raw]
+    if not all(type(s) is str and s for s in skus) or len(set(skus)) != len(skus):
+        return False
+    if any(not item.keys().isdisjoint(DEMAND_FIELDS - {"demand"}) for item in raw):
+        return False  # MPS items are rare: take the careful path
+    columns = {key: [item.get(key, 0) for item in raw] for key in (*SCALARS, "lead_time")}
+    if not all(_plain_column(values) for values in columns.values()):
+        return False
+    cols.skus = skus
+    cols.index = {sku: row for row, sku in enumerate(skus)}
+    for key in SCALARS:
+        cols.scalars[key] = columns[key]
+    cols.lead_time = columns["lead_time"]
+    for key in PERIOD_MAPS:
+        for row, item in enumerate(raw):
+            if key in item:
+                cols._period_map(skus[row], row, key, item[key])
+    for sku, item in zip(skus, raw, strict=True):
+        cols.lots.append(parse_lot_sizing(sku, item.get("lot_sizing"), cols.periods,
+                                          cols.quantity))
+    return True

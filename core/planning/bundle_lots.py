@@ -11,7 +11,7 @@ from typing import Any
 
 from core.planning.errors import BundleError
 from core.planning.item_record import CostParams
-from core.planning.lot_sizing import EOQ, LOT_FOR_LOT, POQ, RULES
+from core.planning.lot_sizing import EOQ, FIXED, LOT_FOR_LOT, POQ, RULES
 from core.planning.quantities import exact_decimal
 
 COST_PARAMETERS = ("setup_cost", "holding_cost")
@@ -51,6 +51,9 @@ def parse_lot_sizing(sku: str, raw: Any, periods: int, quantity: QuantityCheck) 
     """Validate ``raw`` (the item's ``lot_sizing``); errors name ``lot_sizing.<field>``."""
     if raw is None:
         return DEFAULT_LOT
+    simple = _simple(raw)
+    if simple is not None:
+        return simple
     if not isinstance(raw, dict):
         raise BundleError(sku, "lot_sizing", raw, "is not an object with a rule")
     name = raw.get("rule")
@@ -63,12 +66,32 @@ def parse_lot_sizing(sku: str, raw: Any, periods: int, quantity: QuantityCheck) 
     for key in PARAMETERS[name]:
         if key not in raw:
             raise BundleError(sku, f"lot_sizing.{key}", None, f"is missing: {name} needs it")
-    mods = {key: quantity(sku, f"lot_sizing.{key}", raw.get(key, 0)) for key in MODIFIERS}
-    _check_modifiers(sku, mods)
+    mods = {key: quantity(sku, f"lot_sizing.{key}", raw[key]) if key in raw else 0
+            for key in MODIFIERS}
+    if any(mods.values()):
+        _check_modifiers(sku, mods)
     rule = RULES[name]
     return LotInput(rule, _lot_quantity(sku, rule, raw, quantity), _poq_periods(sku, rule, raw),
                     mods["minimum"], mods["maximum"], mods["multiple"],
                     _costs(sku, raw, periods) if name in _COST_RULE_NAMES else None)
+
+
+def _simple(raw: Any) -> LotInput | None:
+    """The common rules with one whole parameter and no modifiers, checked quickly."""
+    if type(raw) is not dict or len(raw) > 2:
+        return None
+    name = raw.get("rule")
+    if name == "lot_for_lot" and len(raw) == 1:
+        return DEFAULT_LOT
+    if name == "fixed":
+        value = raw.get("quantity")
+        if type(value) is int and value > 0:
+            return LotInput(FIXED, quantity=value)
+    if name == "poq":
+        value = raw.get("periods")
+        if type(value) is int and value > 0:
+            return LotInput(POQ, periods=value)
+    return None
 
 
 _COST_RULE_NAMES = {name for name, params in PARAMETERS.items() if params == COST_PARAMETERS}

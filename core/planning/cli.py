@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 import orjson
 
 from core.planning.bundle import parse_bundle
 from core.planning.errors import BundleError
-from core.planning.plan_output import render_plan
+from core.planning.plan_json import plan_json
 from core.planning.planner import plan
 
 EXIT_OK, EXIT_BAD_BUNDLE = 0, 2
@@ -21,6 +22,17 @@ def plan_command(path: str, out: TextIO, err: TextIO) -> int:
     A bundle that cannot be read or breaks a rule gives status 2 and one line
     on ``err`` naming the item, field and value; nothing is written to ``out``.
     """
+    collecting = gc.isenabled()
+    # The parsed JSON is a large, acyclic tree: cyclic GC passes over it only cost time.
+    gc.disable()
+    try:
+        return _plan_to(path, out, err)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan_to(path: str, out: TextIO, err: TextIO) -> int:
     try:
         raw = _read(path)
         result = plan(parse_bundle(orjson.loads(raw)))
@@ -33,19 +45,8 @@ def plan_command(path: str, out: TextIO, err: TextIO) -> int:
     except OSError as exc:
         print(f"plantops plan: {path}: {exc.strerror or exc}", file=err)
         return EXIT_BAD_BUNDLE
-    _write(render_plan(result, numpy_rows=True), out)
+    _write(plan_json(result), out)
     return EXIT_OK
-
-
-def dumps_plan(output: dict[str, Any]) -> bytes:
-    """The output dict as JSON bytes (NumPy rows and Decimals included), newline-ended."""
-    return orjson.dumps(output, default=_exact, option=orjson.OPT_SERIALIZE_NUMPY
-                        | orjson.OPT_APPEND_NEWLINE)
-
-
-def _exact(value: Any) -> Any:
-    # A Decimal that no float prints exactly goes out as its own digits.
-    return orjson.Fragment(format(value, "f"))
 
 
 def _read(path: str) -> bytes:
@@ -55,8 +56,7 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-def _write(output: dict[str, Any], out: TextIO) -> None:
-    data = dumps_plan(output)
+def _write(data: bytes, out: TextIO) -> None:
     buffer = getattr(out, "buffer", None)
     if buffer is not None:  # a real stream: skip decoding hundreds of megabytes
         out.flush()

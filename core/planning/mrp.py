@@ -112,16 +112,20 @@ def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
     cum_poq = np.cumsum(need_by_t[:, poq] - supply_by_t[:, poq], axis=0).T.copy()
     net, planned, on_hand = (np.zeros_like(need_by_t) for _ in range(3))
     balance = bundle.on_hand[rows] - bundle.allocated[rows]
+    modified = bool(mods.minimum.any() or mods.maximum.any() or mods.multiple.any())
+    poq_periods = lots.periods[rows][poq]
     for t in range(need_by_t.shape[0]):
         available = balance + supply_by_t[t]
         need = np.maximum(need_by_t[t] + safety - available, 0)
         lot = need.copy()
         lot[fixed] = fixed_lots(need[fixed], quantity[fixed])
-        if poq.size:
-            before = cum_poq[:, t - 1] if t else 0
-            base = safety[poq] - balance[poq] - before
-            lot[poq] = poq_lots(cum_poq, base, t, lots.periods[rows][poq])
-        order = np.where(need > 0, apply_modifiers(lot, mods), 0)
+        ordering = np.flatnonzero(need[poq] > 0)  # POQ items that order now
+        if ordering.size:
+            at = poq[ordering]
+            before = cum_poq[ordering, t - 1] if t else 0
+            base = safety[at] - balance[at] - before
+            lot[at] = poq_lots(cum_poq[ordering], base, t, poq_periods[ordering])
+        order = np.where(need > 0, apply_modifiers(lot, mods), 0) if modified else lot
         balance = available + order - need_by_t[t]
         net[t], planned[t], on_hand[t] = need, order, balance
     return net.T, planned.T, on_hand.T

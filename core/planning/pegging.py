@@ -84,10 +84,13 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     pegs = _overlaps(ends[real] - amounts[real], ends[real], supply, orders, bundle, by_rank)
     which, lo, hi, order = pegs
     block, column, source = block[real][which], column[real][which], source[real][which]
-    parent_edge = layout.edges[np.maximum(layout.first_edge[block] + source - 1, 0)]
+    parent_row = by_rank[block]
+    if layout.edges.size:  # source s > 0 is the block's s-th parent edge
+        edge = layout.edges[np.maximum(layout.first_edge[block] + source - 1, 0)]
+        parent_row = np.where(source > 0, bundle.bom.parent[edge], parent_row)
     return Pegging(
         from_parent=source > 0,
-        sku_row=np.where(source > 0, bundle.bom.parent[parent_edge], by_rank[block]),
+        sku_row=parent_row,
         period=column - 1,
         quantity=hi - lo,
         starts=np.searchsorted(order, np.arange(orders.item.size + 1)),
@@ -185,7 +188,7 @@ def _piece_size(bundle: Bundle) -> I64:
 def _split_pieces(which: I64, lo: I64, hi: I64, order: I64, cell_lo: I64,
                   split: I64) -> tuple[I64, I64, I64, I64]:
     """Cut overlaps at the boundaries of the orders a split lot was divided into."""
-    size = np.where(split > 0, split, np.iinfo(np.int64).max)
+    size = np.where(split > 0, split, hi - cell_lo + 1)  # unsplit: one piece covers it
     first = (lo - cell_lo) // size
     count = (hi - 1 - cell_lo) // size - first + 1
     idx = np.repeat(np.arange(which.size), count)

@@ -29,7 +29,7 @@ def render_plan(plan: Plan, numpy_rows: bool = False) -> dict[str, Any]:
         "periods": plan.bundle.periods,
         "items": _items(plan, numpy_rows),
         "planned_orders": _planned_orders(plan),
-        "exceptions": _exceptions(plan),
+        "exceptions": render_exceptions(plan),
     }
 
 
@@ -80,7 +80,8 @@ def _planned_orders(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def _exceptions(plan: Plan) -> list[dict[str, Any]]:
+def render_exceptions(plan: Plan) -> list[dict[str, Any]]:
+    """The ``exceptions`` list of the output."""
     found, scale = plan.exceptions, plan.bundle.scale
     return [
         _exception(plan.bundle.skus[row], KINDS[kind], period, format_quantity(q, scale), late, need)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,17 +23,23 @@ class Plan:
     """The result of planning a bundle; quantities are scaled by ``bundle.scale``.
 
     ``rank[row]`` is the item's position in the output; ``atp`` has one row per
-    item of ``atp_rows`` (the items that gave customer orders).
+    item of ``atp_rows`` (the items that gave customer orders). ``pegging`` is
+    computed on first use: it is the largest part of the output, and callers
+    that only need the records or the orders never pay for it.
     """
 
     bundle: Bundle
     records: Records
     rank: I64
     orders: PlannedOrders
-    pegging: Pegging
     exceptions: ActionMessages
     atp_rows: I64
     atp: I64
+
+    @cached_property
+    def pegging(self) -> Pegging:
+        """Which requirements each planned order serves (see :mod:`core.planning.pegging`)."""
+        return peg(self.bundle, self.records, self.orders, self.rank)
 
 
 def plan(bundle: Bundle) -> Plan:
@@ -47,5 +54,5 @@ def plan(bundle: Bundle) -> Plan:
         mps.customer_orders[mps.has_orders],
         bundle.on_hand[atp_rows] - bundle.allocated[atp_rows],
     )
-    return Plan(bundle, records, rank, orders, peg(bundle, records, orders, rank),
-                action_messages(bundle, records, rank), atp_rows, atp)
+    return Plan(bundle, records, rank, orders, action_messages(bundle, records, rank), atp_rows,
+                atp)
