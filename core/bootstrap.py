@@ -15,6 +15,7 @@ log = logging.getLogger("plantops")
 def load_job_kinds() -> None:
     """Import the modules that register job kinds, so a worker knows every kind."""
     import core.catalog.import_job  # noqa: F401
+    import core.planning.mrp_run  # noqa: F401
 
 
 def bring_up(run_migrations: bool = True, settings: Settings | None = None) -> Services:

@@ -77,6 +77,21 @@ def after_post_move(tenant_id: uuid.UUID, move: Any, session: Any) -> None:
     """
 
 
+@hookspec
+def adjust_supply(tenant_id: uuid.UUID, lots: list[Any], period_starts: list[Any],
+                  session: Any) -> list[Any]:
+    """Called once per MRP run while on-hand supply is loaded, before planning.
+
+    ``lots`` is every non-zero stock balance of the plant as
+    :class:`core.inventory.supply.LotStock` (item, lot, status, expiry date, location,
+    quantity); ``period_starts`` are the first days of the run's periods. Core already
+    leaves out lots that are quarantined, rejected or expired by status. Return a list of
+    :class:`core.planning.mrp_input.SupplyRemoval` (lot id and a reason the planner
+    reads in the run notes) for lots that must not count as supply, e.g. a lot that
+    expires before the first requirement. ``None`` or an empty list removes nothing.
+    """
+
+
 @hookspec(firstresult=True)
 def choose_lots(
     tenant_id: uuid.UUID, item: Any, location: Any, quantity: Any, candidates: list[Any], session: Any
@@ -92,4 +107,28 @@ def choose_lots(
     (each within the candidate's available quantity), or ``None`` to let the next plugin
     or the default (FIFO by received date) decide. ``firstresult``: the first answer wins.
     A reservation takes the first lot of the answer that can hold all of it.
+    """
+
+
+@hookspec(firstresult=True)
+def plan_item(tenant_id: uuid.UUID, sku: str, orders: list[dict[str, Any]],
+              session: Any) -> tuple[str, list[dict[str, Any]]] | None:
+    """Called after planning, for each purchased item that has planned orders.
+
+    ``orders`` are the engine's planned orders for ``sku`` (quantity, release_period,
+    receipt_period, pegging) as in the plan output. Return ``(source, orders)`` to replace
+    them with the plugin's own proposal (a VMI supplier replenishes instead of a planned
+    purchase; ``source`` names the plugin and is stored on each order); return ``None`` to
+    keep the engine's orders. The first plugin that answers wins.
+    """
+
+
+@hookspec
+def before_release(tenant_id: uuid.UUID, sku: str, kind: str, quantity: Any, due_date: Any,
+                   session: Any) -> list[str]:
+    """Called before a planned order is firmed or released, inside that transaction.
+
+    Return a list of reasons to refuse (an APQP gate that is still open, say); the
+    first reason is shown to the planner with a 409 and nothing changes. An empty list
+    or ``None`` allows the release.
     """

@@ -30,6 +30,8 @@ from web.api import (
     inventory_valuation,
     items,
     locations,
+    mrp,
+    planning,
     tenant_routes,
 )
 from web.api import counts as count_routes
@@ -37,7 +39,7 @@ from web.api import inventory_reports as inventory_report_routes
 from web.api import scan as scan_routes
 from web.auth import LoginRequired, api_principal, page_principal, provide_principal
 from web.errors import domain_error, http_error, login_required, validation_error
-from web.pages import auth_pages, catalog_pages
+from web.pages import auth_pages, catalog_pages, planning_pages
 from web.pages import inventory_count_pages as count_pages
 from web.pages import inventory_pages as stock_pages
 from web.pages.common import quantity_text
@@ -65,6 +67,7 @@ def create_app() -> Litestar:
         path="/api/v1",
         route_handlers=[auth_routes.me_route, *items.handlers, *locations.handlers,
                         *tenant_routes.handlers,
+                        *planning.handlers, *mrp.handlers,
                         *inventory_moves.handlers, *inventory_stock.handlers, *inventory_lots.handlers,
                         *inventory_reservations.handlers, *inventory_valuation.handlers,
                         *count_routes.handlers, *inventory_report_routes.handlers, *scan_routes.handlers,
@@ -72,7 +75,7 @@ def create_app() -> Litestar:
         guards=[api_principal], dependencies=principal, security=[{"bearer": []}],
     )
     pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *stock_pages.handlers,
-                                             *count_pages.handlers],
+                                             *count_pages.handlers, *planning_pages.handlers],
                    guards=[page_principal], dependencies=principal)
     return Litestar(
         debug=os.environ.get("PLANTOPS_DEBUG") == "1",

@@ -79,3 +79,22 @@ class Location(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = created_at()
+
+
+class BomLine(Base):
+    """One component of a parent item's single-level bill of materials."""
+
+    __tablename__ = "bom_line"
+    __tenant_table__ = True
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "parent_id", "component_id"),
+        ForeignKeyConstraint(["tenant_id", "parent_id"], ["item.tenant_id", "item.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["tenant_id", "component_id"], ["item.tenant_id", "item.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    parent_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    component_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    quantity: Mapped[Decimal] = mapped_column(QTY)
+    scrap_pct: Mapped[Decimal] = mapped_column(Numeric(9, 4), default=Decimal(0))

@@ -20,3 +20,5 @@ CATALOG_WRITERS = frozenset({Role.OWNER, Role.ADMIN, Role.PLANNER, Role.STOREKEE
 INVENTORY_WRITERS = CATALOG_WRITERS
 #: Who may change tenant-wide settings such as enabled plugins.
 TENANT_ADMINS = frozenset({Role.OWNER, Role.ADMIN})
+#: Who may change demand, the plan's inputs and firm planned orders.
+PLANNERS = frozenset({Role.OWNER, Role.ADMIN, Role.PLANNER})

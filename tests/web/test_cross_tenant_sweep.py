@@ -42,6 +42,7 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     count = a.post("/api/v1/counts", json={"location": wh["id"], "note": "Alpha secret count"}).json()
     a.post(f"/api/v1/counts/{count['id']}/lines",
            json={"lines": [{"line_id": count["lines"][0]["id"], "counted": "4"}]})
+    planning = _planning_data(a, item["sku"])
     return {
         "tenant": a,
         "path_values": {
@@ -54,14 +55,35 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
             "reservation_id": [held["id"]],
             "code": ["ASECRETLOT", moved["lot_id"]],
             "name": ["vmi"],
+            "demand_id": [planning["demand_id"]],
+            "forecast_id": [planning["forecast_id"]],
+            "run_id": [planning["run_id"]],
+            "order_id": [planning["order_id"]],
         },
         "query_values": {"sku": item["sku"], "location": wh["id"], "plant_id": str(a.plant_id),
                          "parent_id": wh["id"], "item": item["sku"], "lot": "ASECRETLOT"},
         "secrets": [item["id"], "A-SECRET-SKU", "Alpha secret part", wh["id"], "ASECRETWH",
                     str(a.tenant_id), str(a.plant_id), job_id, "Alpha Secret Works", "A-BULK-1",
                     count["id"], "Alpha secret count", moved["id"], held["id"], "ASECRETLOT",
-                    "a-secret-key"],
+                    "a-secret-key", "A-SECRET-SO", "Alpha customer", *planning.values()],
     }
+
+
+def _planning_data(a: TenantHandle, sku: str) -> dict[str, str]:
+    """A sales order, a forecast and a finished MRP run with a planned order."""
+    from tests.planning_app.support import in_period, monday
+
+    demand = a.post("/api/v1/demands", json={"number": "A-SECRET-SO", "customer": "Alpha customer",
+                                            "lines": [{"sku": sku, "quantity": 7, "due_date": in_period(3)}]})
+    forecast = a.request("PUT", "/api/v1/forecasts", json={
+        "entries": [{"sku": sku, "period_start": monday(2).isoformat(), "quantity": 5}]})
+    run = a.post("/api/v1/mrp/runs", json={})
+    assert demand.status_code == 201 and forecast.status_code == 200 and run.status_code == 202
+    wait_for_job(a, run.json()["job_id"])
+    orders = a.get(f"/api/v1/mrp/runs/{run.json()['run_id']}/planned-orders").json()["items"]
+    assert orders, "tenant A's run planned nothing"
+    return {"demand_id": demand.json()["id"], "forecast_id": forecast.json()["items"][0]["id"],
+            "run_id": run.json()["run_id"], "order_id": orders[0]["id"]}
 
 
 def _operations(http: httpx.Client) -> list[tuple[str, str, dict[str, Any]]]:

@@ -19,6 +19,7 @@ from core.catalog.lot_sizing import RULE_PARAMETERS
 from core.catalog.models import Item, Location, UnitOfMeasure
 from core.config import get_settings
 from core.errors import DomainError, InvalidInput
+from core.planning.firming import purchasing_alerts
 from core.tenancy.plants import list_plants
 from core.tenancy.plugin_settings import change_plugin, list_plugin_states
 from core.tenancy.roles import CATALOG_WRITERS, TENANT_ADMINS
@@ -41,7 +42,7 @@ def dashboard(principal: Principal) -> Template:
         }
     enabled = [p.name for p in list_plugin_states(tid) if p.enabled]
     return render("dashboard.html", principal, active="dashboard", counts=counts,
-                  plants=list_plants(tid), enabled=enabled)
+                  plants=list_plants(tid), enabled=enabled, alerts=purchasing_alerts(tid))
 
 
 def _list_context(principal: Principal, q: str | None, kind: str | None, offset: int) -> dict[str, Any]:
