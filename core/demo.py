@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from core import db
+from core.catalog.bom import replace_bom
 from core.catalog.items import add_item
 from core.catalog.locations import create_location
 from core.errors import Conflict
+from core.inventory.move_types import MoveRequest
+from core.inventory.posting import post_stock_move
+from core.planning.demand import create_sales_order, save_forecasts
+from core.planning.mrp_run import start_mrp_run
+from core.tenancy.plants import list_plants
 from core.tenancy.models import User
 from core.tenancy.signup import signup
 
 DEMO_EMAIL = "demo@plantops.local"
-DEMO_PASSWORD = "demo-plant-2026"
+DEMO_PASSWORD = "Oak-table-2026"
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,32 @@ def _seed_catalog(tenant_id: uuid.UUID) -> None:
             add_item(session, tenant_id, raw)
 
 
+def _seed_stock_and_plan(tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Stock on the shelves, a bill of material, orders and a forecast, and a first MRP run,
+    so that every page has something true to show."""
+    today = date.today()
+    replace_bom(tenant_id, "TABLE-01", [{"sku": "LEG-01", "quantity": 4}, {"sku": "TOP-01", "quantity": 1},
+                                        {"sku": "SCREW-M6", "quantity": "0.1"}, {"sku": "VARNISH", "quantity": "0.4"}])
+    replace_bom(tenant_id, "LEG-01", [{"sku": "OAK-BOARD", "quantity": "0.5", "scrap_pct": 5}])
+    replace_bom(tenant_id, "TOP-01", [{"sku": "OAK-BOARD", "quantity": 3, "scrap_pct": 5}])
+    receipts = [("OAK-BOARD", "120", "RAW-01", "OAK-2611"), ("SCREW-M6", "12", "RAW-02", None),
+                ("VARNISH", "30", "RAW-03", "VAR-0917"), ("LEG-01", "40", "FG-01", None), ("TABLE-01", "6", "FG-02", None)]
+    for sku, quantity, location, lot in receipts:
+        post_stock_move(tenant_id, MoveRequest(
+            kind="receipt", sku=sku, quantity=Decimal(quantity), to_location=location, lot=lot,
+            reason="opening stock", idempotency_key=f"demo-opening-{sku}"), user_id)
+    monday = today - timedelta(days=today.weekday())
+    create_sales_order(tenant_id, {"number": "SO-1001", "customer": "Bistro Lumière", "lines": [
+        {"sku": "TABLE-01", "quantity": 12, "due_date": monday + timedelta(days=9)},
+        {"sku": "TABLE-01", "quantity": 8, "due_date": monday + timedelta(days=23)}]})
+    create_sales_order(tenant_id, {"number": "SO-1002", "customer": "Hotel Riviera", "lines": [
+        {"sku": "TABLE-01", "quantity": 25, "due_date": monday + timedelta(days=30)}]})
+    save_forecasts(tenant_id, [{"sku": "TABLE-01", "period_start": monday + timedelta(weeks=w), "quantity": 15}
+                               for w in range(2, 12)])
+    plant_id = list_plants(tenant_id)[0].id
+    start_mrp_run(tenant_id, plant_id, user_id)
+
+
 def ensure_demo_tenant() -> DemoLogin:
     """Create the demo tenant with its login unless the demo user already exists."""
     with db.global_session() as session:
@@ -66,4 +100,5 @@ def ensure_demo_tenant() -> DemoLogin:
     except Conflict:
         return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, created=False)
     _seed_catalog(result.tenant_id)
+    _seed_stock_and_plan(result.tenant_id, result.user_id)
     return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, created=True)

@@ -185,7 +185,7 @@ def test_storekeeper_receives_by_scanner_sees_the_chart_and_counts_blind(
     ARTIFACTS.mkdir(exist_ok=True)
     base = live_server.url
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15000)
+    page.set_default_timeout(45000)
     page.goto(f"{base}/login")
     page.fill("input[name=email]", tenant.email)
     page.fill("input[name=password]", PASSWORD)

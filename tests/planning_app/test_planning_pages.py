@@ -57,7 +57,7 @@ def test_planner_runs_mrp_and_follows_pegging_in_the_browser(
 ) -> None:
     _plan(tenant)
     page = browser.new_page()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(45000)
     base = live_server.url
     page.goto(f"{base}/login")
     page.fill("input[name=email]", tenant.email)

@@ -36,7 +36,7 @@ def test_newcomer_signs_up_and_sets_up_the_catalog(
     browser: Any, live_server: LiveServer, tmp_path: Path
 ) -> None:
     page = browser.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(45000)
     base = live_server.url
     page.goto(f"{base}/")
     assert page.url.startswith(f"{base}/login")  # not logged in: sent to the login page
