@@ -18,8 +18,8 @@ from core.inventory.move_types import MoveRequest
 from core.inventory.posting import post_stock_move
 from core.planning.demand import create_sales_order, save_forecasts
 from core.planning.mrp_run import start_mrp_run
-from core.tenancy.plants import list_plants
 from core.tenancy.models import User
+from core.tenancy.plants import list_plants
 from core.tenancy.signup import signup
 
 DEMO_EMAIL = "demo@plantops.local"
@@ -72,7 +72,8 @@ def _seed_stock_and_plan(tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
     replace_bom(tenant_id, "LEG-01", [{"sku": "OAK-BOARD", "quantity": "0.5", "scrap_pct": 5}])
     replace_bom(tenant_id, "TOP-01", [{"sku": "OAK-BOARD", "quantity": 3, "scrap_pct": 5}])
     receipts = [("OAK-BOARD", "120", "RAW-01", "OAK-2611"), ("SCREW-M6", "12", "RAW-02", None),
-                ("VARNISH", "30", "RAW-03", "VAR-0917"), ("LEG-01", "40", "FG-01", None), ("TABLE-01", "6", "FG-02", None)]
+                ("VARNISH", "30", "RAW-03", "VAR-0917"), ("LEG-01", "40", "FG-01", None),
+                ("TABLE-01", "6", "FG-02", None)]
     for sku, quantity, location, lot in receipts:
         post_stock_move(tenant_id, MoveRequest(
             kind="receipt", sku=sku, quantity=Decimal(quantity), to_location=location, lot=lot,
