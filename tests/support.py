@@ -77,13 +77,13 @@ class TenantHandle:
         return self.request("DELETE", path, **kw)
 
 
-def sign_up(client: httpx.Client, company: str | None = None) -> TenantHandle:
-    """Sign up a fresh tenant and log its owner in."""
+def sign_up(client: httpx.Client, company: str | None = None, plan: str = "starter") -> TenantHandle:
+    """Sign up a fresh tenant on ``plan`` and log its owner in."""
     tag = uuid.uuid4().hex[:8]
     email = f"owner-{tag}@example.com"
     answer = client.post("/api/v1/signup", json={
         "company": company or f"Company {tag}", "plant": f"Plant {tag}",
-        "email": email, "password": PASSWORD,
+        "email": email, "password": PASSWORD, "plan": plan,
     })
     assert answer.status_code == 201, answer.text
     ids = answer.json()

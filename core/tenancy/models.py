@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +20,8 @@ class Tenant(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(String(200))
+    #: The subscription plan's code (core.billing.plans.PLANS): what the tenant may use.
+    plan: Mapped[str] = mapped_column(String(20), server_default="starter")
     created_at: Mapped[datetime] = created_at()
 
 
@@ -69,3 +71,20 @@ class TenantPlugin(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     enabled_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     enabled_at: Mapped[datetime] = created_at()
+
+
+class Invitation(Base):
+    """An invitation to join the tenant with a role; the emailed link carries its signed id."""
+
+    __tablename__ = "invitation"
+    __tenant_table__ = True
+
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = created_at()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

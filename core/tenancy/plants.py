@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core import db
-from core.errors import NotFound
+from core.billing.entitlements import check_can_add_plant
+from core.errors import Conflict, InvalidInput, NotFound
 from core.tenancy.models import Plant
 
 
@@ -36,3 +37,21 @@ def get_plant(tenant_id: uuid.UUID, plant_id: uuid.UUID) -> PlantView:
         if row is None:
             raise NotFound(f"no plant {plant_id}", "plant")
         return PlantView(row.id, row.name)
+
+
+def create_plant(tenant_id: uuid.UUID, user_id: uuid.UUID | None, name: str) -> PlantView:
+    """Add a plant within the plan's ``max_plants`` (403 naming the plan that lifts it)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("name must not be empty", "name")
+    if len(name) > 200:
+        raise InvalidInput("name must be at most 200 characters", "name")
+    with db.tenant_session(tenant_id, user_id) as session:
+        check_can_add_plant(session, tenant_id)
+        taken = session.scalar(select(Plant.id).where(Plant.tenant_id == tenant_id, Plant.name == name))
+        if taken is not None:
+            raise Conflict(f"a plant named {name!r} already exists", "name")
+        plant = Plant(tenant_id=tenant_id, id=uuid.uuid4(), name=name)
+        session.add(plant)
+        session.flush()
+        return PlantView(plant.id, plant.name)

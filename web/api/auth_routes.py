@@ -19,6 +19,7 @@ class SignupIn(msgspec.Struct):
     plant: str
     email: str
     password: str
+    plan: str = "starter"
 
 
 class TokenIn(msgspec.Struct):
@@ -29,7 +30,7 @@ class TokenIn(msgspec.Struct):
 @api_post("/signup", status_code=201)
 def signup_route(data: SignupIn) -> dict[str, str]:
     """Create a company, its first plant and its owner."""
-    result = signup(data.company, data.plant, data.email, data.password)
+    result = signup(data.company, data.plant, data.email, data.password, data.plan)
     return {"tenant_id": str(result.tenant_id), "plant_id": str(result.plant_id),
             "user_id": str(result.user_id)}
 
