@@ -26,6 +26,7 @@ JobHandler = Callable[["JobContext"], dict[str, Any]]
 _handlers: dict[str, JobHandler] = {}
 _broker: RedisBroker | None = None
 _run_job: dramatiq.Actor[Any, Any] | None = None
+_actors: dict[str, dramatiq.Actor[Any, Any]] = {}
 
 
 class JobContext:
@@ -57,7 +58,26 @@ def setup_broker(redis_url: str) -> RedisBroker:
     _broker = RedisBroker(url=redis_url)
     dramatiq.set_broker(_broker)
     _run_job = dramatiq.actor(actor_name="run_job", max_retries=3, min_backoff=500)(run_job)
+    from core import kv
+    from core.mail.outbox import deliver
+
+    kv.configure(redis_url)
+    _actors["send_mail"] = dramatiq.actor(actor_name="send_mail", max_retries=5,
+                                          min_backoff=1000)(deliver)
     return _broker
+
+
+def send(actor_name: str, *args: str) -> None:
+    """Send a message to one of the named actors (``send_mail``, …) declared at set-up."""
+    actor = _actors.get(actor_name)
+    if actor is None:
+        raise RuntimeError(f"actor {actor_name!r} is not declared; call setup_broker() first")
+    actor.send(*args)
+
+
+def send_mail(tenant_id: uuid.UUID, mail_id: uuid.UUID) -> None:
+    """Deliver an outbox message; call after the transaction that queued it committed."""
+    send("send_mail", str(tenant_id), str(mail_id))
 
 
 def enqueue(tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:

@@ -20,10 +20,10 @@ from litestar.template.config import TemplateConfig
 from core.config import get_settings
 from core.errors import DomainError
 from core.plugins import get_plugin_manager
-from web.api import auth_routes, health, items, locations, tenant_routes
+from web.api import auth_routes, health, items, locations, team_routes, tenant_routes
 from web.auth import LoginRequired, api_principal, page_principal, provide_principal
 from web.errors import domain_error, http_error, login_required, validation_error
-from web.pages import auth_pages, catalog_pages
+from web.pages import auth_pages, catalog_pages, team_pages
 from web.pages.common import quantity_text
 
 WEB = Path(__file__).resolve().parent
@@ -48,16 +48,17 @@ def create_app() -> Litestar:
     api = Router(
         path="/api/v1",
         route_handlers=[auth_routes.me_route, *items.handlers, *locations.handlers,
-                        *tenant_routes.handlers, *plugin_routes()],
+                        *tenant_routes.handlers, *team_routes.handlers, *plugin_routes()],
         guards=[api_principal], dependencies=principal, security=[{"bearer": []}],
     )
-    pages = Router(path="/", route_handlers=[*catalog_pages.handlers],
+    pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *team_pages.handlers],
                    guards=[page_principal], dependencies=principal)
     return Litestar(
         debug=os.environ.get("PLANTOPS_DEBUG") == "1",
         route_handlers=[
-            auth_routes.public_router, api, pages,
-            Router(path="/", route_handlers=[*auth_pages.handlers, health.healthz]),
+            auth_routes.public_router, team_routes.public_router, api, pages,
+            Router(path="/", route_handlers=[*auth_pages.handlers, *team_pages.public_handlers,
+                                               health.healthz]),
             create_static_files_router(path="/static", directories=[WEB / "static"],
                                        include_in_schema=False),
         ],

@@ -36,7 +36,15 @@ async def _resolve(token: str) -> Principal:
     return await anyio.to_thread.run_sync(load_principal, claims.user_id, claims.tenant_id)
 
 
-async def api_principal(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def _supplier_fence(principal: Principal, handler: BaseRouteHandler) -> None:
+    # A supplier's person is an outsider: only routes that say so (``opt={"supplier": True}``,
+    # the supplier portal and /me) are open to them; everything else is the tenant's own.
+    if principal.role is Role.SUPPLIER and not handler.opt.get("supplier"):
+        raise PermissionDeniedException(
+            "your role 'supplier' may only use the supplier portal")
+
+
+async def api_principal(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Guard for /api/v1: a valid bearer token, else 401."""
     token = _bearer(connection)
     if token is None:
@@ -45,9 +53,10 @@ async def api_principal(connection: ASGIConnection, _: BaseRouteHandler) -> None
         connection.state.principal = await _resolve(token)
     except Unauthorized as exc:
         raise NotAuthorizedException(exc.message) from exc
+    _supplier_fence(connection.state.principal, handler)
 
 
-async def page_principal(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def page_principal(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Guard for pages: a valid session cookie, else a redirect to the login page."""
     token = connection.cookies.get(SESSION_COOKIE)
     if not token:
@@ -56,6 +65,7 @@ async def page_principal(connection: ASGIConnection, _: BaseRouteHandler) -> Non
         connection.state.principal = await _resolve(token)
     except Unauthorized as exc:
         raise LoginRequired("your session has ended, please log in again") from exc
+    _supplier_fence(connection.state.principal, handler)
 
 
 def current_principal(connection: ASGIConnection) -> Principal:

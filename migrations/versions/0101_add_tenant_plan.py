@@ -19,9 +19,9 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("tenant", sa.Column("plan", sa.String(20), nullable=False, server_default="starter"))
     op.create_check_constraint(
-        "ck_tenant_plan_known", "tenant", "plan IN ('starter', 'growth', 'enterprise')")
+        "plan_known", "tenant", "plan IN ('starter', 'growth', 'enterprise')")
 
 
 def downgrade() -> None:
-    op.drop_constraint("ck_tenant_plan_known", "tenant", type_="check")
+    op.drop_constraint("plan_known", "tenant", type_="check")
     op.drop_column("tenant", "plan")

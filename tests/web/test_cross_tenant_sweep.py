@@ -15,7 +15,8 @@ import pytest
 
 from tests.support import TenantHandle, sign_up, wait_for_job
 
-PUBLIC = {"/api/v1/signup", "/api/v1/auth/token"}
+PUBLIC = {"/api/v1/signup", "/api/v1/auth/token", "/api/v1/invitations/preview",
+          "/api/v1/invitations/accept"}
 #: Path parameters that do not name tenant data (B may use them on its own tenant).
 NOT_TENANT_DATA = {"name"}
 
@@ -33,6 +34,8 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     job_id = queued.json()["job_id"]
     wait_for_job(a, job_id)
     a.post("/api/v1/plugins/vmi/enable")
+    invitation = a.post("/api/v1/invitations", json={"email": "alpha-secret-invitee@example.com",
+                                                     "role": "viewer"}).json()
     return {
         "tenant": a,
         "path_values": {
@@ -41,11 +44,14 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
             "plant_id": [str(a.plant_id)],
             "job_id": [job_id],
             "name": ["vmi"],
+            "user_id": [str(a.user_id)],
+            "invitation_id": [invitation["id"]],
         },
         "query_values": {"sku": item["sku"], "location": wh["id"], "plant_id": str(a.plant_id),
                          "parent_id": wh["id"], "item": item["sku"]},
         "secrets": [item["id"], "A-SECRET-SKU", "Alpha secret part", wh["id"], "ASECRETWH",
-                    str(a.tenant_id), str(a.plant_id), job_id, "Alpha Secret Works", "A-BULK-1"],
+                    str(a.tenant_id), str(a.plant_id), job_id, "Alpha Secret Works", "A-BULK-1",
+                    str(a.user_id), a.email, invitation["id"], "alpha-secret-invitee"],
     }
 
 
@@ -108,6 +114,8 @@ def test_tenant_b_never_sees_or_touches_tenant_a(http: httpx.Client, tenant_a_da
     assert a.get("/api/v1/items").json()["total"] == 61
     vmi = {p["name"]: p["enabled"] for p in a.get("/api/v1/plugins").json()["items"]}
     assert vmi["vmi"] is True
+    assert [m["role"] for m in a.get("/api/v1/members").json()["items"]] == ["owner"]
+    assert a.get("/api/v1/invitations").json()["items"][0]["revoked_at"] is None
 
 
 def test_sweep_would_catch_a_leak(http: httpx.Client, tenant_a_data: dict[str, Any]) -> None:

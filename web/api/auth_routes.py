@@ -49,7 +49,7 @@ def token_route(data: TokenIn) -> dict[str, Any]:
 public_router = Router(path="/api/v1", route_handlers=[signup_route, token_route], tags=["auth"])
 
 
-@api_get("/me")
+@api_get("/me", opt={"supplier": True})
 def me_route(principal: Principal) -> dict[str, str]:
     """Who the token belongs to, in which tenant, with which role."""
     return {"user_id": str(principal.user_id), "email": principal.email,
