@@ -17,6 +17,8 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from core import db
+from core.audit import context as audit_context
+from core.audit.context import Actor
 from core.errors import DomainError
 from core.job_records import Job, get_job
 
@@ -116,7 +118,10 @@ def run_job(tenant_id: str, job_id: str) -> None:
         _finish(tid, jid, status="failed", error=f"no handler for job kind {job.kind!r}")
         return
     try:
-        result = handler(JobContext(tid, jid, job.params))
+        # The job's changes are audited as its creator's, with the job as the "request".
+        who = Actor(job.created_by, f"job {job.kind}")
+        with audit_context.acting(who, f"job-{jid.hex}"):
+            result = handler(JobContext(tid, jid, job.params))
     except DomainError as exc:  # the input is at fault: retrying will not help
         _finish(tid, jid, status="failed", error=exc.message)
         return

@@ -29,6 +29,8 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING)
     __tenant_table__: bool = False
+    #: Whether ORM changes of this table's rows go to the audit log (core.audit.capture).
+    __audited__: bool = True
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:

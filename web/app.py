@@ -20,10 +20,11 @@ from litestar.template.config import TemplateConfig
 from core.config import get_settings
 from core.errors import DomainError
 from core.plugins import get_plugin_manager
-from web.api import auth_routes, health, items, locations, team_routes, tenant_routes
+from web.api import audit_routes, auth_routes, health, items, locations, team_routes, tenant_routes
 from web.auth import LoginRequired, api_principal, page_principal, provide_principal
 from web.errors import domain_error, http_error, login_required, validation_error
-from web.pages import auth_pages, catalog_pages, team_pages
+from web.middleware import request_id_middleware
+from web.pages import audit_pages, auth_pages, catalog_pages, team_pages
 from web.pages.common import quantity_text
 
 WEB = Path(__file__).resolve().parent
@@ -48,10 +49,12 @@ def create_app() -> Litestar:
     api = Router(
         path="/api/v1",
         route_handlers=[auth_routes.me_route, *items.handlers, *locations.handlers,
-                        *tenant_routes.handlers, *team_routes.handlers, *plugin_routes()],
+                        *tenant_routes.handlers, *team_routes.handlers, *audit_routes.handlers,
+                        *plugin_routes()],
         guards=[api_principal], dependencies=principal, security=[{"bearer": []}],
     )
-    pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *team_pages.handlers],
+    pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *team_pages.handlers,
+                                             *audit_pages.handlers],
                    guards=[page_principal], dependencies=principal)
     return Litestar(
         debug=os.environ.get("PLANTOPS_DEBUG") == "1",
@@ -73,6 +76,7 @@ def create_app() -> Litestar:
                 "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
             }),
         ),
+        middleware=[request_id_middleware],
         exception_handlers={
             DomainError: domain_error,
             LoginRequired: login_required,

@@ -11,6 +11,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from core.audit import context as audit_context
+from core.audit.context import Actor
 from core.auth.login import Principal, load_principal
 from core.auth.tokens import read_token
 from core.config import get_settings
@@ -36,6 +38,11 @@ async def _resolve(token: str) -> Principal:
     return await anyio.to_thread.run_sync(load_principal, claims.user_id, claims.tenant_id)
 
 
+def _set_actor(principal: Principal) -> None:
+    # Read by the audit capture: "who" for every change this request makes.
+    audit_context.actor.set(Actor(principal.user_id, principal.email))
+
+
 def _supplier_fence(principal: Principal, handler: BaseRouteHandler) -> None:
     # A supplier's person is an outsider: only routes that say so (``opt={"supplier": True}``,
     # the supplier portal and /me) are open to them; everything else is the tenant's own.
@@ -53,6 +60,7 @@ async def api_principal(connection: ASGIConnection, handler: BaseRouteHandler) -
         connection.state.principal = await _resolve(token)
     except Unauthorized as exc:
         raise NotAuthorizedException(exc.message) from exc
+    _set_actor(connection.state.principal)
     _supplier_fence(connection.state.principal, handler)
 
 
@@ -65,6 +73,7 @@ async def page_principal(connection: ASGIConnection, handler: BaseRouteHandler) 
         connection.state.principal = await _resolve(token)
     except Unauthorized as exc:
         raise LoginRequired("your session has ended, please log in again") from exc
+    _set_actor(connection.state.principal)
     _supplier_fence(connection.state.principal, handler)
 
 
