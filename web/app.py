@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from core.config import get_settings
 from core.errors import DomainError
 from core.plugins import get_plugin_manager
-from web.api import audit_routes, auth_routes, health, items, locations, team_routes, tenant_routes
+from web.api import api_key_routes, audit_routes, auth_routes, health, items, locations, team_routes, tenant_routes
 from web.auth import LoginRequired, api_principal, page_principal, provide_principal
 from web.errors import domain_error, http_error, login_required, validation_error
 from web.middleware import request_id_middleware
@@ -50,8 +50,9 @@ def create_app() -> Litestar:
         path="/api/v1",
         route_handlers=[auth_routes.me_route, *items.handlers, *locations.handlers,
                         *tenant_routes.handlers, *team_routes.handlers, *audit_routes.handlers,
+                        *api_key_routes.handlers,
                         *plugin_routes()],
-        guards=[api_principal], dependencies=principal, security=[{"bearer": []}],
+        guards=[api_principal], dependencies=principal, security=[{"bearer": []}, {"apiKey": []}],
     )
     pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *team_pages.handlers,
                                              *audit_pages.handlers],
@@ -74,6 +75,7 @@ def create_app() -> Litestar:
             render_plugins=[ScalarRenderPlugin()],
             components=Components(security_schemes={
                 "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
             }),
         ),
         middleware=[request_id_middleware],

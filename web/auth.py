@@ -13,6 +13,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from core.audit import context as audit_context
 from core.audit.context import Actor
+from core.auth.api_keys import authenticate_api_key, looks_like_key
 from core.auth.login import Principal, load_principal
 from core.auth.tokens import read_token
 from core.config import get_settings
@@ -20,6 +21,7 @@ from core.errors import Unauthorized
 from core.tenancy.roles import Role
 
 SESSION_COOKIE = "plantops_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
 
@@ -54,12 +56,23 @@ def _supplier_fence(principal: Principal, handler: BaseRouteHandler) -> None:
 async def api_principal(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Guard for /api/v1: a valid bearer token, else 401."""
     token = _bearer(connection)
-    if token is None:
-        raise NotAuthorizedException("a bearer token is required (POST /api/v1/auth/token)")
-    try:
-        connection.state.principal = await _resolve(token)
-    except Unauthorized as exc:
-        raise NotAuthorizedException(exc.message) from exc
+    key = connection.headers.get("x-api-key") or (token if token and looks_like_key(token) else None)
+    if key is not None:
+        try:
+            principal, scope = await anyio.to_thread.run_sync(authenticate_api_key, key)
+        except Unauthorized as exc:
+            raise NotAuthorizedException(exc.message) from exc
+        if scope == "read" and connection.scope.get("method", "GET") not in SAFE_METHODS:
+            raise PermissionDeniedException("this API key is read-only (scope 'read')")
+        connection.state.principal = principal
+    elif token is None:
+        raise NotAuthorizedException(
+            "a bearer token (POST /api/v1/auth/token) or an API key (X-API-Key) is required")
+    else:
+        try:
+            connection.state.principal = await _resolve(token)
+        except Unauthorized as exc:
+            raise NotAuthorizedException(exc.message) from exc
     _set_actor(connection.state.principal)
     _supplier_fence(connection.state.principal, handler)
 

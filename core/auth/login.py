@@ -23,6 +23,8 @@ class Principal:
     role: Role
     email: str
     tenant_name: str
+    #: Set when an API key (not a person's session) is calling; ``email`` then names the key.
+    api_key_id: uuid.UUID | None = None
 
 
 def authenticate(email: str, password: str) -> Principal:

@@ -36,6 +36,7 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     a.post("/api/v1/plugins/vmi/enable")
     invitation = a.post("/api/v1/invitations", json={"email": "alpha-secret-invitee@example.com",
                                                      "role": "viewer"}).json()
+    key = a.post("/api/v1/api-keys", json={"name": "Alpha secret integration", "scope": "write"}).json()
     return {
         "tenant": a,
         "path_values": {
@@ -46,12 +47,14 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
             "name": ["vmi"],
             "user_id": [str(a.user_id)],
             "invitation_id": [invitation["id"]],
+            "key_id": [key["id"]],
         },
         "query_values": {"sku": item["sku"], "location": wh["id"], "plant_id": str(a.plant_id),
                          "parent_id": wh["id"], "item": item["sku"]},
         "secrets": [item["id"], "A-SECRET-SKU", "Alpha secret part", wh["id"], "ASECRETWH",
                     str(a.tenant_id), str(a.plant_id), job_id, "Alpha Secret Works", "A-BULK-1",
-                    str(a.user_id), a.email, invitation["id"], "alpha-secret-invitee"],
+                    str(a.user_id), a.email, invitation["id"], "alpha-secret-invitee",
+                    key["id"], key["key"], key["prefix"], "Alpha secret integration"],
     }
 
 
@@ -116,6 +119,10 @@ def test_tenant_b_never_sees_or_touches_tenant_a(http: httpx.Client, tenant_a_da
     assert vmi["vmi"] is True
     assert [m["role"] for m in a.get("/api/v1/members").json()["items"]] == ["owner"]
     assert a.get("/api/v1/invitations").json()["items"][0]["revoked_at"] is None
+    assert a.get("/api/v1/api-keys").json()["items"][0]["revoked_at"] is None
+    # B with A's key acts in A's tenant only, which is the point of a key; B's own
+    # credentials never reach A's audit log.
+    assert str(b.user_id) not in {e["user_id"] for e in a.get("/api/v1/audit", params={"limit": 200}).json()["items"]}
 
 
 def test_sweep_would_catch_a_leak(http: httpx.Client, tenant_a_data: dict[str, Any]) -> None:
