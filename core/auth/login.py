@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core import db
+from core.auth import rate_limit
 from core.auth.passwords import verify_password
 from core.errors import Unauthorized
 from core.tenancy.models import Membership, Tenant, User
@@ -27,13 +28,19 @@ class Principal:
     api_key_id: uuid.UUID | None = None
 
 
-def authenticate(email: str, password: str) -> Principal:
-    """The principal for valid credentials; one vague 401 for every kind of failure."""
+def authenticate(email: str, password: str, address: str | None = None) -> Principal:
+    """The principal for valid credentials; one vague 401 for every kind of failure.
+
+    Rate limited per account and per client ``address`` (429 with the seconds to wait).
+    """
     email = email.strip().lower()
+    rate_limit.check_login_allowed(email, address)
     with db.global_session() as session:
         user = session.scalars(select(User).where(User.email == email)).one_or_none()
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        rate_limit.record_failure(email, address)
         raise Unauthorized("email or password is incorrect")
+    rate_limit.clear_account(email)
     with db.tenant_session(None, user.id) as session:
         row = session.execute(
             select(Membership, Tenant)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Router
+from litestar import Request, Router
 
 from core.auth.login import Principal, authenticate
 from core.auth.tokens import issue_token
 from core.config import get_settings
 from core.tenancy.signup import signup
-from web.api.common import api_get, api_post
+from web.api.common import api_get, api_post, client_address
 
 
 class SignupIn(msgspec.Struct):
@@ -36,9 +36,9 @@ def signup_route(data: SignupIn) -> dict[str, str]:
 
 
 @api_post("/auth/token", status_code=200)
-def token_route(data: TokenIn) -> dict[str, Any]:
-    """Exchange email and password for a bearer token."""
-    principal = authenticate(data.email, data.password)
+def token_route(data: TokenIn, request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """Exchange email and password for a bearer token (rate limited: 429 + Retry-After)."""
+    principal = authenticate(data.email, data.password, client_address(request))
     settings = get_settings()
     token = issue_token(settings.secret_key, principal.user_id, principal.tenant_id,
                         settings.token_ttl_seconds)
