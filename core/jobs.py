@@ -66,6 +66,10 @@ def setup_broker(redis_url: str) -> RedisBroker:
     kv.configure(redis_url)
     _actors["send_mail"] = dramatiq.actor(actor_name="send_mail", max_retries=5,
                                           min_backoff=1000)(deliver)
+    from core.billing.webhooks import process
+
+    _actors["process_stripe_event"] = dramatiq.actor(actor_name="process_stripe_event", max_retries=10,
+                                                     min_backoff=1000)(process)
     return _broker
 
 

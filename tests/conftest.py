@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("PLANTOPS_DATA_DIR", str(ROOT / ".plantops" / "test"))
 os.environ.setdefault("PLANTOPS_SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
 os.environ.setdefault("PLANTOPS_IMPORT_JOB_ROWS", "50")
+os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_test_plantops_webhook_secret")
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
 

@@ -20,11 +20,21 @@ from litestar.template.config import TemplateConfig
 from core.config import get_settings
 from core.errors import DomainError
 from core.plugins import get_plugin_manager
-from web.api import api_key_routes, audit_routes, auth_routes, health, items, locations, team_routes, tenant_routes
+from web.api import (
+    api_key_routes,
+    audit_routes,
+    auth_routes,
+    billing_routes,
+    health,
+    items,
+    locations,
+    team_routes,
+    tenant_routes,
+)
 from web.auth import LoginRequired, api_principal, page_principal, provide_principal
 from web.errors import domain_error, http_error, login_required, validation_error
 from web.middleware import request_id_middleware
-from web.pages import audit_pages, auth_pages, catalog_pages, team_pages
+from web.pages import audit_pages, auth_pages, billing_pages, catalog_pages, team_pages
 from web.pages.common import quantity_text
 
 WEB = Path(__file__).resolve().parent
@@ -50,17 +60,18 @@ def create_app() -> Litestar:
         path="/api/v1",
         route_handlers=[auth_routes.me_route, *items.handlers, *locations.handlers,
                         *tenant_routes.handlers, *team_routes.handlers, *audit_routes.handlers,
-                        *api_key_routes.handlers,
+                        *api_key_routes.handlers, *billing_routes.handlers,
                         *plugin_routes()],
         guards=[api_principal], dependencies=principal, security=[{"bearer": []}, {"apiKey": []}],
     )
     pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *team_pages.handlers,
-                                             *audit_pages.handlers],
+                                             *audit_pages.handlers, *billing_pages.handlers],
                    guards=[page_principal], dependencies=principal)
     return Litestar(
         debug=os.environ.get("PLANTOPS_DEBUG") == "1",
         route_handlers=[
-            auth_routes.public_router, team_routes.public_router, api, pages,
+            auth_routes.public_router, team_routes.public_router, billing_routes.public_router,
+            api, pages,
             Router(path="/", route_handlers=[*auth_pages.handlers, *team_pages.public_handlers,
                                                health.healthz]),
             create_static_files_router(path="/static", directories=[WEB / "static"],

@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
 from core.audit import context as audit_context
@@ -45,6 +45,13 @@ def _set_actor(principal: Principal) -> None:
     audit_context.actor.set(Actor(principal.user_id, principal.email))
 
 
+def _payment_fence(connection: ASGIConnection, principal: Principal, handler: BaseRouteHandler) -> None:
+    # Read-only tenants may read and pay, nothing else (billing routes say billing_exempt).
+    if (principal.access == "read_only" and connection.scope.get("method", "GET") not in SAFE_METHODS
+            and not handler.opt.get("billing_exempt")):
+        raise HTTPException(status_code=402, detail=principal.access_message or "payment required")
+
+
 def _supplier_fence(principal: Principal, handler: BaseRouteHandler) -> None:
     # A supplier's person is an outsider: only routes that say so (``opt={"supplier": True}``,
     # the supplier portal and /me) are open to them; everything else is the tenant's own.
@@ -75,6 +82,7 @@ async def api_principal(connection: ASGIConnection, handler: BaseRouteHandler) -
             raise NotAuthorizedException(exc.message) from exc
     _set_actor(connection.state.principal)
     _supplier_fence(connection.state.principal, handler)
+    _payment_fence(connection, connection.state.principal, handler)
 
 
 async def page_principal(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
@@ -88,6 +96,7 @@ async def page_principal(connection: ASGIConnection, handler: BaseRouteHandler) 
         raise LoginRequired("your session has ended, please log in again") from exc
     _set_actor(connection.state.principal)
     _supplier_fence(connection.state.principal, handler)
+    _payment_fence(connection, connection.state.principal, handler)
 
 
 def current_principal(connection: ASGIConnection) -> Principal:

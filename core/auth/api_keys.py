@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core import db
 from core.auth.login import Principal
+from core.billing.status import access_for
 from core.errors import InvalidInput, NotFound, Unauthorized
 from core.orm import Base, created_at, tenant_fk, uuid_pk
 from core.tenancy.models import Tenant
@@ -142,7 +143,9 @@ def authenticate_api_key(key: str) -> tuple[Principal, str]:
         now = datetime.now(UTC)
         if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
             row.last_used_at = now
-        tenant_name = session.scalar(select(Tenant.name).where(Tenant.id == tenant_id)) or ""
+        tenant = session.scalars(select(Tenant).where(Tenant.id == tenant_id)).one()
+        access = access_for(tenant.subscription_status, tenant.status_changed_at)
         principal = Principal(row.created_by, tenant_id, SCOPES[row.scope], f"api-key {row.prefix}",
-                              tenant_name, api_key_id=row.id)
+                              tenant.name, api_key_id=row.id, access=access.level,
+                              access_message=access.message)
         return principal, row.scope

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core import db
 from core.auth import rate_limit
 from core.auth.passwords import verify_password
+from core.billing.status import access_for
 from core.errors import Unauthorized
 from core.tenancy.models import Membership, Tenant, User
 from core.tenancy.roles import Role
@@ -26,6 +27,9 @@ class Principal:
     tenant_name: str
     #: Set when an API key (not a person's session) is calling; ``email`` then names the key.
     api_key_id: uuid.UUID | None = None
+    #: What the subscription allows: full, warning (banner) or read_only (writes get 402).
+    access: str = "full"
+    access_message: str | None = None
 
 
 def authenticate(email: str, password: str, address: str | None = None) -> Principal:
@@ -67,4 +71,6 @@ def load_principal(user_id: uuid.UUID, tenant_id: uuid.UUID) -> Principal:
     if row is None:
         raise Unauthorized("invalid or expired token")
     membership, tenant, user = row
-    return Principal(user.id, tenant.id, Role(membership.role), user.email, tenant.name)
+    access = access_for(tenant.subscription_status, tenant.status_changed_at)
+    return Principal(user.id, tenant.id, Role(membership.role), user.email, tenant.name,
+                     access=access.level, access_message=access.message)

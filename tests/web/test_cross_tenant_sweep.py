@@ -16,7 +16,7 @@ import pytest
 from tests.support import TenantHandle, sign_up, wait_for_job
 
 PUBLIC = {"/api/v1/signup", "/api/v1/auth/token", "/api/v1/invitations/preview",
-          "/api/v1/invitations/accept"}
+          "/api/v1/invitations/accept", "/api/v1/billing/stripe/webhook"}
 #: Path parameters that do not name tenant data (B may use them on its own tenant).
 NOT_TENANT_DATA = {"name"}
 
