@@ -34,11 +34,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     #: How long an invitation link stays valid, seconds (default 7 days).
     invitation_ttl_seconds: int = 7 * 24 * 3600
-    #: Stripe: the secret API key (None: billing runs locally, nothing is sent to Stripe),
-    #: the webhook signing secret, and an API base to point the SDK elsewhere (tests).
-    stripe_secret_key: str | None = None
+    #: Stripe's webhook signing secret (the API key is read by core.billing.stripe_billing).
     stripe_webhook_secret: str | None = None
-    stripe_api_base: str | None = None
     #: Days an unpaid or canceled subscription keeps full use before the tenant turns read-only.
     billing_grace_days: int = 7
 
@@ -79,8 +76,6 @@ def get_settings() -> Settings:
             f"http://{os.environ.get('PLANTOPS_HOST', '127.0.0.1')}:"
             f"{os.environ.get('PLANTOPS_PORT', '8000')}"),
         invitation_ttl_seconds=int(os.environ.get("PLANTOPS_INVITATION_TTL", str(7 * 24 * 3600))),
-        stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
         stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
-        stripe_api_base=os.environ.get("STRIPE_API_BASE") or None,
         billing_grace_days=int(os.environ.get("PLANTOPS_BILLING_GRACE_DAYS", "7")),
     )

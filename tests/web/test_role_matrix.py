@@ -52,6 +52,11 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/api-keys"): TENANT_ADMINS,
     ("DELETE", "/api/v1/api-keys/{key_id}"): TENANT_ADMINS,
     ("GET", "/api/v1/billing"): BILLING_MANAGERS,
+    ("POST", "/api/v1/billing/plan"): BILLING_MANAGERS,
+    ("POST", "/api/v1/billing/cancel"): BILLING_MANAGERS,
+    ("POST", "/api/v1/billing/checkout"): BILLING_MANAGERS,
+    ("POST", "/api/v1/billing/portal"): BILLING_MANAGERS,
+    ("GET", "/api/v1/billing/invoices"): BILLING_MANAGERS,
 }
 #: Path values that name nothing in the tenant: admitted roles get 404/4xx, not a change.
 PATH_VALUES = {"ref": "NO-SUCH-SKU", "name": "nonesuch"}

@@ -9,6 +9,7 @@ from litestar import Request, Router
 
 from core.auth.login import Principal, authenticate
 from core.auth.tokens import issue_token
+from core.billing.stripe_billing import start_subscription_quietly
 from core.config import get_settings
 from core.tenancy.signup import signup
 from web.api.common import api_get, api_post, client_address
@@ -31,6 +32,7 @@ class TokenIn(msgspec.Struct):
 def signup_route(data: SignupIn) -> dict[str, str]:
     """Create a company, its first plant and its owner."""
     result = signup(data.company, data.plant, data.email, data.password, data.plan)
+    start_subscription_quietly(result.tenant_id)
     return {"tenant_id": str(result.tenant_id), "plant_id": str(result.plant_id),
             "user_id": str(result.user_id)}
 

@@ -9,6 +9,7 @@ import msgspec
 
 from core import db
 from core.auth.login import Principal
+from core.billing.stripe_billing import sync_quantity
 from core.errors import NotFound
 from core.job_records import get_job
 from core.tenancy.plants import create_plant, get_plant, list_plants
@@ -31,7 +32,9 @@ class PlantIn(msgspec.Struct):
 @api_post("/plants", status_code=201, guards=[roles(TENANT_ADMINS)])
 def create_plant_route(principal: Principal, data: PlantIn) -> dict[str, Any]:
     """Add a plant (owner and admin); 403 when the plan's plant limit is reached."""
-    return to_json(create_plant(principal.tenant_id, principal.user_id, data.name))
+    plant = create_plant(principal.tenant_id, principal.user_id, data.name)
+    sync_quantity(principal.tenant_id)  # billed per plant: the subscription follows, prorated
+    return to_json(plant)
 
 
 @api_get("/plants/{plant_id:uuid}")

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from core.auth.login import authenticate
 from core.auth.tokens import issue_token
+from core.billing.stripe_billing import start_subscription_quietly
 from core.config import get_settings
 from core.errors import DomainError, TooManyRequests
 from core.tenancy.signup import signup
@@ -45,10 +46,12 @@ def signup_page() -> Template:
 async def signup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await form_data(request)
     try:
-        await anyio.to_thread.run_sync(
+        result = await anyio.to_thread.run_sync(
             lambda: signup(form.get("company", ""), form.get("plant", ""),
-                           form.get("email", ""), form.get("password", ""))
+                           form.get("email", ""), form.get("password", ""),
+                           form.get("plan") or "starter")
         )
+        await anyio.to_thread.run_sync(start_subscription_quietly, result.tenant_id)
         token = await anyio.to_thread.run_sync(
             _token_for, form.get("email", ""), form.get("password", "")
         )
