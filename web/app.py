@@ -28,13 +28,14 @@ from web.api import (
     health,
     items,
     locations,
+    sso_routes,
     team_routes,
     tenant_routes,
 )
 from web.auth import LoginRequired, api_principal, page_principal, provide_principal
 from web.errors import domain_error, http_error, login_required, validation_error
 from web.middleware import request_id_middleware
-from web.pages import audit_pages, auth_pages, billing_pages, catalog_pages, team_pages
+from web.pages import audit_pages, auth_pages, billing_pages, catalog_pages, sso_pages, team_pages
 from web.pages.common import quantity_text
 
 WEB = Path(__file__).resolve().parent
@@ -60,7 +61,7 @@ def create_app() -> Litestar:
         path="/api/v1",
         route_handlers=[auth_routes.me_route, *items.handlers, *locations.handlers,
                         *tenant_routes.handlers, *team_routes.handlers, *audit_routes.handlers,
-                        *api_key_routes.handlers, *billing_routes.handlers,
+                        *api_key_routes.handlers, *billing_routes.handlers, *sso_routes.handlers,
                         *plugin_routes()],
         guards=[api_principal], dependencies=principal, security=[{"bearer": []}, {"apiKey": []}],
     )
@@ -72,7 +73,7 @@ def create_app() -> Litestar:
         route_handlers=[
             auth_routes.public_router, team_routes.public_router, billing_routes.public_router,
             api, pages,
-            Router(path="/", route_handlers=[*auth_pages.handlers, *team_pages.public_handlers,
+            Router(path="/", route_handlers=[*auth_pages.handlers, *team_pages.public_handlers, *sso_pages.handlers,
                                                health.healthz]),
             create_static_files_router(path="/static", directories=[WEB / "static"],
                                        include_in_schema=False),
