@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import db
 from core.billing.entitlements import check_can_add_plant
@@ -55,3 +55,22 @@ def create_plant(tenant_id: uuid.UUID, user_id: uuid.UUID | None, name: str) -> 
         session.add(plant)
         session.flush()
         return PlantView(plant.id, plant.name)
+
+
+def remove_plant(tenant_id: uuid.UUID, user_id: uuid.UUID | None, plant_id: uuid.UUID) -> None:
+    """Remove an empty plant; 409 for the last plant or one that still has locations."""
+    from core.catalog.models import Location  # catalog builds on tenancy, not the reverse
+
+    with db.tenant_session(tenant_id, user_id) as session:
+        plant = session.scalars(select(Plant).where(Plant.tenant_id == tenant_id, Plant.id == plant_id)
+                                .with_for_update()).one_or_none()
+        if plant is None:
+            raise NotFound(f"no plant {plant_id}", "plant")
+        count = session.scalar(select(func.count()).select_from(Plant).where(Plant.tenant_id == tenant_id))
+        if int(count or 0) <= 1:
+            raise Conflict("a tenant keeps at least one plant", "plant")
+        used = session.scalar(select(func.count()).select_from(Location).where(
+            Location.tenant_id == tenant_id, Location.plant_id == plant_id))
+        if used:
+            raise Conflict(f"the plant still has {used} locations; remove them first", "plant")
+        session.delete(plant)

@@ -76,3 +76,16 @@ def test_signup_with_unknown_plan_names_the_field(http: httpx.Client) -> None:
 
 def _sign_up_on(http: httpx.Client, plan: str) -> TenantHandle:
     return sign_up(http, plan=plan)
+
+
+def test_remove_plant_rules(http: httpx.Client) -> None:
+    tenant = _sign_up_on(http, "growth")
+    only = tenant.get("/api/v1/plants").json()["items"][0]["id"]
+    last = tenant.delete(f"/api/v1/plants/{only}")
+    assert last.status_code == 409 and "at least one plant" in last.json()["detail"]
+    extra = tenant.post("/api/v1/plants", json={"name": "Annex"}).json()
+    tenant.post("/api/v1/locations", json={"code": "ANX", "name": "Annex wh", "kind": "warehouse",
+                                           "plant_id": extra["id"]})
+    used = tenant.delete(f"/api/v1/plants/{extra['id']}")
+    assert used.status_code == 409 and "locations" in used.json()["detail"]
+    assert tenant.delete("/api/v1/plants/00000000-0000-0000-0000-000000000000").status_code == 404

@@ -51,6 +51,10 @@ def test_signup_starts_a_trialing_subscription_per_plant(stripe_on: str, http: h
     # A second plant: billed per plant, the quantity follows.
     assert tenant.post("/api/v1/plants", json={"name": "Second plant"}).status_code == 201
     assert _subscription(owner_engine, tenant)["items"]["data"][0]["quantity"] == 2
+    # Removing it brings the quantity back down.
+    second = [p for p in tenant.get("/api/v1/plants").json()["items"] if p["name"] == "Second plant"][0]
+    assert tenant.delete(f"/api/v1/plants/{second['id']}").status_code == 204
+    assert _subscription(owner_engine, tenant)["items"]["data"][0]["quantity"] == 1
 
 
 def test_plan_change_and_cancel(stripe_on: str, http: httpx.Client, owner_engine: Any) -> None:
