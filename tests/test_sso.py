@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from oidc_provider_mock import run_server_in_thread
+from sqlalchemy import text
 
+from core.auth.oidc import unseal
 from tests.support import TenantHandle, add_member
 
 
@@ -101,5 +103,8 @@ def test_settings_bad_input_roles_and_unknown_tenant(http: httpx.Client, tenant:
     assert viewer.get("/api/v1/sso").status_code == 403
     entry = tenant.get("/api/v1/audit", params={"table": "tenant_sso"}).json()["items"][-1]
     assert entry["after"]["client_secret"] == "[redacted]"
+    with owner_engine.connect() as conn:
+        stored = conn.execute(text("SELECT client_secret FROM tenant_sso")).scalar_one()
+    assert "client-secret-1" not in stored and unseal(stored) == "client-secret-1"
     unknown = http.get("/sso/00000000-0000-0000-0000-000000000000/start")
     assert unknown.status_code == 404

@@ -7,11 +7,13 @@ provider's JWKS and its ``iss``, ``aud``, ``exp`` and ``nonce`` claims are valid
 token's email maps to a member of the tenant; with just-in-time membership, an unknown
 person whose email is in the tenant's domain joins with the configured role (within the
 plan's user limit). The state, nonce and code verifier travel in a signed, short-lived
-cookie, so no server-side session store is needed.
+cookie, so no server-side session store is needed. Client secrets are stored encrypted
+with a key derived from the app secret.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 import uuid
@@ -20,7 +22,7 @@ from typing import Any
 
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
-from joserfc import jwt
+from joserfc import jwe, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 from sqlalchemy import Boolean, String, Text, select
@@ -66,6 +68,23 @@ class SsoSettings:
     login_url: str
 
 
+def _secret_key() -> OctKey:
+    # A key derived from the app secret, which lives outside the database: a dump of the
+    # database alone does not reveal the tenants' client secrets.
+    return OctKey.import_key(hashlib.sha256(b"plantops-sso:" + get_settings().secret_key.encode()).digest())
+
+
+def seal(secret: str) -> str:
+    """Encrypt a client secret for storage (JWE, dir + A256GCM)."""
+    return jwe.encrypt_compact({"alg": "dir", "enc": "A256GCM"}, secret.encode(), _secret_key())
+
+
+def unseal(sealed: str) -> str:
+    """Decrypt a stored client secret."""
+    plaintext = jwe.decrypt_compact(sealed, _secret_key()).plaintext
+    return (plaintext or b"").decode()
+
+
 def _view(row: TenantSso) -> SsoSettings:
     return SsoSettings(row.issuer, row.client_id, row.email_domain, row.jit_role, row.enabled,
                        f"{get_settings().base_url}/sso/{row.tenant_id}/start")
@@ -103,14 +122,14 @@ def set_sso(tenant_id: uuid.UUID, user_id: uuid.UUID, issuer: str, client_id: st
             if not client_secret:
                 raise InvalidInput("client_secret must not be empty", "client_secret")
             row = TenantSso(tenant_id=tenant_id, issuer=issuer, client_id=client_id.strip(),
-                            client_secret=client_secret, email_domain=domain, jit_role=role.value,
+                            client_secret=seal(client_secret), email_domain=domain, jit_role=role.value,
                             enabled=enabled)
             session.add(row)
         else:
             row.issuer, row.client_id, row.email_domain = issuer, client_id.strip(), domain
             row.jit_role, row.enabled = role.value, enabled
             if client_secret:
-                row.client_secret = client_secret
+                row.client_secret = seal(client_secret)
         session.flush()
         return _view(row)
 
@@ -121,6 +140,7 @@ def _config(tenant_id: uuid.UUID) -> TenantSso:
         if row is None or not row.enabled:
             raise NotFound("single sign-on is not set up for this company", "tenant")
         session.expunge(row)
+        row.client_secret = unseal(row.client_secret)  # detached: the plain value never flushes
         return row
 
 
