@@ -7,6 +7,7 @@ Portal or trials. This module adds, as an aiohttp middleware in front of its rou
   stored as a localstripe Plan with the same id, so subscriptions and invoices work;
   ``transfer_lookup_key`` moves a lookup key to the new price, as Stripe does.
 - ``/v1/subscriptions`` create and update: ``items[][price]`` is translated to the plan,
+  (the ``customer.subscription.created`` event localstripe sends shows the trial too),
   ``proration_behavior`` to localstripe's ``prorate``, and ``trial_period_days`` gives a
   ``trialing`` subscription with ``trial_start``/``trial_end``; items carry ``price``.
 - ``/v1/checkout/sessions`` and ``/v1/billing_portal/sessions``: stored sessions with a URL.
@@ -109,6 +110,12 @@ async def _create_subscription(request: web.Request) -> web.Response:
         sub.trial_start = now
         sub.trial_end = now + int(trial_days) * 86400
         sub.status = "trialing"
+        # localstripe captured the object in its "created" event before the trial was set:
+        # refresh it, since the webhook is sent a second later from that capture.
+        for key, event in list(resources.store.items()):
+            if (key.startswith("event:") and event.type == "customer.subscription.created"
+                    and event.data["object"]["id"] == sub.id):
+                event.data = {"object": _subscription_export(sub)}
     return json_response(_subscription_export(sub))
 
 

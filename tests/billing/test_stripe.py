@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from core.billing.plans import PLANS
 from core.cli import main
-from tests.support import TenantHandle, add_member, sign_up
+from tests.support import LiveServer, TenantHandle, add_member, sign_up
 
 
 def _subscription(owner_engine: Any, tenant: TenantHandle) -> Any:
@@ -108,3 +108,33 @@ def test_billing_page_links_to_stripe(stripe_on: str, http: httpx.Client) -> Non
         portal = browser.post("/app/billing/portal", data={"_csrf_token": csrf})
         assert portal.status_code == 303 and "/billing_portal/" in portal.headers["location"]
         assert browser.post("/app/billing/nothing", data={"_csrf_token": csrf}).status_code == 404
+
+
+def test_webhooks_sent_by_the_stripe_double_are_applied(stripe_on: str, http: httpx.Client,
+                                                        live_server: LiveServer, owner_engine: Any) -> None:
+    """localstripe itself signs and posts customer.subscription.created to our endpoint."""
+    import os
+
+    hook = f"{stripe_on}/_config/webhooks/plantops"
+    secret = os.environ["STRIPE_WEBHOOK_SECRET"]
+    url = f"{live_server.url}/api/v1/billing/stripe/webhook"
+    assert httpx.post(hook, json={"url": url, "secret": secret,
+                                  "events": ["customer.subscription.created"]}).status_code == 200
+    try:
+        tenant = sign_up(http)
+        deadline = time.monotonic() + 30
+        row = None
+        while time.monotonic() < deadline:
+            with owner_engine.connect() as conn:
+                row = conn.execute(text(
+                    "SELECT type, outcome, processed_at FROM stripe_event WHERE tenant_id = :t"),
+                    {"t": tenant.tenant_id}).first()
+            if row is not None and row.processed_at is not None:
+                break
+            time.sleep(0.2)
+        assert row is not None and row.type == "customer.subscription.created"
+        assert row.outcome == "applied: status trialing"
+        assert tenant.get("/api/v1/billing").json()["status"] == "trialing"
+    finally:
+        # Stop deliveries before the next test: an event type that never occurs.
+        httpx.post(hook, json={"url": url, "secret": secret, "events": ["plantops.none"]})
