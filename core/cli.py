@@ -130,11 +130,30 @@ def build_parser() -> argparse.ArgumentParser:
                           description=cmd_demo.__doc__)
     demo.add_argument("--port", type=int, default=port)
     demo.set_defaults(func=cmd_demo)
+    billing = sub.add_parser("billing", help="Stripe billing tasks",
+                             description="Stripe billing tasks (STRIPE_SECRET_KEY must be set).")
+    billing_sub = billing.add_subparsers(dest="billing_command", required=True, metavar="TASK")
+    sync = billing_sub.add_parser("sync", help="create or update the Stripe Products and Prices of the plans",
+                                  description=cmd_billing_sync.__doc__)
+    sync.set_defaults(func=cmd_billing_sync)
     plan = sub.add_parser("plan", help="plan a JSON bundle offline (see shared/formats)",
                           description=cmd_plan.__doc__)
     plan.add_argument("bundle", help="path to BUNDLE.json, or - for standard input")
     plan.set_defaults(func=cmd_plan)
     return parser
+
+
+def cmd_billing_sync(args: argparse.Namespace) -> int:
+    """Create or update one Stripe Product and monthly per-plant Price per plan (idempotent)."""
+    from core.billing.stripe_billing import configured, sync_catalog
+
+    if not configured():
+        print("STRIPE_SECRET_KEY is not set: nothing to sync", file=sys.stderr)
+        return 2
+    for price in sync_catalog():
+        print(f"{price.plan:<11} product {price.product_id}  price {price.price_id}"
+              f"{'  (new)' if price.created else ''}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

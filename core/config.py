@@ -30,6 +30,14 @@ class Settings:
     token_ttl_seconds: int
     import_job_threshold: int
     in_process_workers: int
+    #: Where people reach the app; links in mail (invitations) start with it.
+    base_url: str = "http://127.0.0.1:8000"
+    #: How long an invitation link stays valid, seconds (default 7 days).
+    invitation_ttl_seconds: int = 7 * 24 * 3600
+    #: Stripe's webhook signing secret (the API key is read by core.billing.stripe_billing).
+    stripe_webhook_secret: str | None = None
+    #: Days an unpaid or canceled subscription keeps full use before the tenant turns read-only.
+    billing_grace_days: int = 7
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -64,4 +72,10 @@ def get_settings() -> Settings:
         token_ttl_seconds=int(os.environ.get("PLANTOPS_TOKEN_TTL", str(12 * 3600))),
         import_job_threshold=int(os.environ.get("PLANTOPS_IMPORT_JOB_ROWS", "500")),
         in_process_workers=int(os.environ.get("PLANTOPS_WORKER_THREADS", "2")),
+        base_url=os.environ.get("PLANTOPS_BASE_URL") or (
+            f"http://{os.environ.get('PLANTOPS_HOST', '127.0.0.1')}:"
+            f"{os.environ.get('PLANTOPS_PORT', '8000')}"),
+        invitation_ttl_seconds=int(os.environ.get("PLANTOPS_INVITATION_TTL", str(7 * 24 * 3600))),
+        stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        billing_grace_days=int(os.environ.get("PLANTOPS_BILLING_GRACE_DAYS", "7")),
     )

@@ -27,6 +27,9 @@ def configure(app_url: str, pool_size: int = 10) -> Engine:
     if _engine is not None:
         _engine.dispose()
     _engine = create_engine(app_url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    from core.audit.capture import install
+
+    install()  # every ORM change of tenant data is audited from here on
     _sessions = sessionmaker(_engine, expire_on_commit=False)
     return _engine
 
@@ -46,6 +49,7 @@ def _new_session() -> Session:
 
 def set_tenant(session: Session, tenant_id: uuid.UUID | None, user_id: uuid.UUID | None = None) -> None:
     """Bind the current transaction to a tenant (and user) for row-level security."""
+    session.info["user_id"] = user_id  # the audit log's fallback for "who"
     session.execute(
         text("SELECT set_config('app.tenant_id', :t, true), set_config('app.user_id', :u, true)"),
         {"t": str(tenant_id) if tenant_id else "", "u": str(user_id) if user_id else ""},

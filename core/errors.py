@@ -36,3 +36,19 @@ class Unauthorized(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+class PaymentRequired(DomainError):
+    """The subscription does not allow this (402): the message says why and where to pay."""
+
+    status = 402
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts (429); ``retry_after`` is the number of seconds to wait."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field)
+        self.retry_after = retry_after

@@ -16,6 +16,7 @@ from core.orm import Base, created_at, tenant_fk, uuid_pk
 class Job(Base):
     __tablename__ = "job"
     __tenant_table__ = True
+    __audited__ = False  # progress ticks are no business change; the job's effects are logged
 
     tenant_id: Mapped[uuid.UUID] = tenant_fk()
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -17,6 +17,8 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from core import db
+from core.audit import context as audit_context
+from core.audit.context import Actor
 from core.errors import DomainError
 from core.job_records import Job, get_job
 
@@ -26,6 +28,7 @@ JobHandler = Callable[["JobContext"], dict[str, Any]]
 _handlers: dict[str, JobHandler] = {}
 _broker: RedisBroker | None = None
 _run_job: dramatiq.Actor[Any, Any] | None = None
+_actors: dict[str, dramatiq.Actor[Any, Any]] = {}
 
 
 class JobContext:
@@ -57,7 +60,30 @@ def setup_broker(redis_url: str) -> RedisBroker:
     _broker = RedisBroker(url=redis_url)
     dramatiq.set_broker(_broker)
     _run_job = dramatiq.actor(actor_name="run_job", max_retries=3, min_backoff=500)(run_job)
+    from core import kv
+    from core.mail.outbox import deliver
+
+    kv.configure(redis_url)
+    _actors["send_mail"] = dramatiq.actor(actor_name="send_mail", max_retries=5,
+                                          min_backoff=1000)(deliver)
+    from core.billing.webhooks import process
+
+    _actors["process_stripe_event"] = dramatiq.actor(actor_name="process_stripe_event", max_retries=10,
+                                                     min_backoff=1000)(process)
     return _broker
+
+
+def send(actor_name: str, *args: str) -> None:
+    """Send a message to one of the named actors (``send_mail``, …) declared at set-up."""
+    actor = _actors.get(actor_name)
+    if actor is None:
+        raise RuntimeError(f"actor {actor_name!r} is not declared; call setup_broker() first")
+    actor.send(*args)
+
+
+def send_mail(tenant_id: uuid.UUID, mail_id: uuid.UUID) -> None:
+    """Deliver an outbox message; call after the transaction that queued it committed."""
+    send("send_mail", str(tenant_id), str(mail_id))
 
 
 def enqueue(tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:
@@ -96,7 +122,10 @@ def run_job(tenant_id: str, job_id: str) -> None:
         _finish(tid, jid, status="failed", error=f"no handler for job kind {job.kind!r}")
         return
     try:
-        result = handler(JobContext(tid, jid, job.params))
+        # The job's changes are audited as its creator's, with the job as the "request".
+        who = Actor(job.created_by, f"job {job.kind}")
+        with audit_context.acting(who, f"job-{jid.hex}"):
+            result = handler(JobContext(tid, jid, job.params))
     except DomainError as exc:  # the input is at fault: retrying will not help
         _finish(tid, jid, status="failed", error=exc.message)
         return

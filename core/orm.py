@@ -20,8 +20,10 @@ NAMING = {
 
 #: Tables without tenant_id, each for a reason: ``tenant`` is keyed by the tenant id
 #: itself; ``app_user`` is a person's login, shared by the tenants they belong to;
-#: ``uom`` is shared reference data, read-only to the app. Everything else is tenant data.
-GLOBAL_TABLES = frozenset({"tenant", "app_user", "uom", "alembic_version"})
+#: ``uom`` is shared reference data, read-only to the app; ``stripe_event`` is the receipt
+#: of a Stripe webhook, keyed by Stripe's globally unique event id and stored before its
+#: tenant is known (exactly-once processing). Everything else is tenant data.
+GLOBAL_TABLES = frozenset({"tenant", "app_user", "uom", "stripe_event", "alembic_version"})
 
 
 class Base(DeclarativeBase):
@@ -29,6 +31,8 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING)
     __tenant_table__: bool = False
+    #: Whether ORM changes of this table's rows go to the audit log (core.audit.capture).
+    __audited__: bool = True
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:

@@ -12,10 +12,11 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import hooks
+from core.billing.entitlements import check_can_enable_plugin
 from core.errors import NotFound
 from core.tenancy.models import TenantPlugin
 
@@ -71,14 +72,16 @@ def set_enabled(
         raise NotFound(f"no plugin named {name!r}", "name")
     present = name in enabled_plugins(session, tenant_id)
     if enabled and not present:
+        check_can_enable_plugin(session, tenant_id)
         session.add(TenantPlugin(tenant_id=tenant_id, name=name, enabled_by=user_id))
         session.flush()
         call_hook(session, tenant_id, "plugin_enabled", tenant_id=tenant_id, session=session,
                   only=name)
     elif not enabled and present:
-        session.execute(
-            delete(TenantPlugin).where(TenantPlugin.tenant_id == tenant_id, TenantPlugin.name == name)
-        )
+        # Through the ORM (not a bulk DELETE) so the audit log sees the row go.
+        row = session.get(TenantPlugin, (tenant_id, name))
+        if row is not None:
+            session.delete(row)
 
 
 def call_hook(

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("PLANTOPS_DATA_DIR", str(ROOT / ".plantops" / "test"))
 os.environ.setdefault("PLANTOPS_SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
 os.environ.setdefault("PLANTOPS_IMPORT_JOB_ROWS", "50")
+os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_test_plantops_webhook_secret")
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("REDIS_URL", None)
 
@@ -125,3 +126,41 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
     owner.dispose()
+
+
+@pytest.fixture(scope="session")
+def localstripe_url() -> Iterator[str]:
+    """localstripe (with tests/localstripe_ext.py's additions) on 127.0.0.1, for the session."""
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "tests.localstripe_ext", "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if httpx.get(f"{url}/v1/customers", auth=("sk_test_plantops", "")).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.terminate()
+            raise RuntimeError("localstripe did not start")
+        time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_on(localstripe_url: str, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Stripe turned on for one test: the real SDK pointed at localstripe, plans synced."""
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_plantops")
+    monkeypatch.setenv("STRIPE_API_BASE", localstripe_url)
+    from core.billing.stripe_billing import sync_catalog
+
+    sync_catalog()
+    return localstripe_url

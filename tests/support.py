@@ -77,13 +77,13 @@ class TenantHandle:
         return self.request("DELETE", path, **kw)
 
 
-def sign_up(client: httpx.Client, company: str | None = None) -> TenantHandle:
-    """Sign up a fresh tenant and log its owner in."""
+def sign_up(client: httpx.Client, company: str | None = None, plan: str = "starter") -> TenantHandle:
+    """Sign up a fresh tenant on ``plan`` and log its owner in."""
     tag = uuid.uuid4().hex[:8]
     email = f"owner-{tag}@example.com"
     answer = client.post("/api/v1/signup", json={
         "company": company or f"Company {tag}", "plant": f"Plant {tag}",
-        "email": email, "password": PASSWORD,
+        "email": email, "password": PASSWORD, "plan": plan,
     })
     assert answer.status_code == 201, answer.text
     ids = answer.json()
@@ -102,3 +102,37 @@ def wait_for_job(tenant: TenantHandle, job_id: str, timeout: float = 60) -> dict
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} did not finish within {timeout}s")
+
+
+def outbox_link(owner_engine: Any, email: str, timeout: float = 30) -> str:
+    """The newest invitation link mailed to ``email``, read from the outbox once sent."""
+    import re
+
+    from sqlalchemy import text
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with owner_engine.connect() as conn:
+            row = conn.execute(text(
+                "SELECT body, sent_at FROM mail_outbox WHERE to_email = :e "
+                "ORDER BY created_at DESC LIMIT 1"), {"e": email}).first()
+        if row is not None and row.sent_at is not None:
+            match = re.search(r"https?://\S+/invite\?token=(\S+)", row.body)
+            assert match, row.body
+            return match.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {email} was sent within {timeout}s")
+
+
+def add_member(owner: TenantHandle, owner_engine: Any, role: str,
+               email: str | None = None) -> TenantHandle:
+    """Invite someone with ``role``, accept through the API, and return them logged in."""
+    email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+    sent = owner.post("/api/v1/invitations", json={"email": email, "role": role})
+    assert sent.status_code == 201, sent.text
+    token = outbox_link(owner_engine, email)
+    accepted = owner.client.post("/api/v1/invitations/accept", json={"token": token, "password": PASSWORD})
+    assert accepted.status_code == 200, accepted.text
+    body = accepted.json()
+    return TenantHandle(owner.tenant_id, owner.plant_id, uuid.UUID(body["user_id"]), email,
+                        body["access_token"], owner.client)

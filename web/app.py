@@ -21,7 +21,10 @@ from core.config import get_settings
 from core.errors import DomainError
 from core.plugins import get_plugin_manager
 from web.api import (
+    api_key_routes,
+    audit_routes,
     auth_routes,
+    billing_routes,
     health,
     inventory_lots,
     inventory_moves,
@@ -32,6 +35,8 @@ from web.api import (
     locations,
     mrp,
     planning,
+    sso_routes,
+    team_routes,
     tenant_routes,
 )
 from web.api import counts as count_routes
@@ -39,7 +44,8 @@ from web.api import inventory_reports as inventory_report_routes
 from web.api import scan as scan_routes
 from web.auth import LoginRequired, api_principal, page_principal, provide_principal
 from web.errors import domain_error, http_error, login_required, validation_error
-from web.pages import auth_pages, catalog_pages, planning_pages
+from web.middleware import request_id_middleware
+from web.pages import audit_pages, auth_pages, billing_pages, catalog_pages, planning_pages, sso_pages, team_pages
 from web.pages import inventory_count_pages as count_pages
 from web.pages import inventory_pages as stock_pages
 from web.pages.common import quantity_text
@@ -66,22 +72,27 @@ def create_app() -> Litestar:
     api = Router(
         path="/api/v1",
         route_handlers=[auth_routes.me_route, *items.handlers, *locations.handlers,
-                        *tenant_routes.handlers,
+                        *tenant_routes.handlers, *team_routes.handlers, *audit_routes.handlers,
+                        *api_key_routes.handlers, *billing_routes.handlers, *sso_routes.handlers,
                         *planning.handlers, *mrp.handlers,
                         *inventory_moves.handlers, *inventory_stock.handlers, *inventory_lots.handlers,
                         *inventory_reservations.handlers, *inventory_valuation.handlers,
                         *count_routes.handlers, *inventory_report_routes.handlers, *scan_routes.handlers,
                         *plugin_routes()],
-        guards=[api_principal], dependencies=principal, security=[{"bearer": []}],
+        guards=[api_principal], dependencies=principal, security=[{"bearer": []}, {"apiKey": []}],
     )
-    pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *stock_pages.handlers,
-                                             *count_pages.handlers, *planning_pages.handlers],
+    pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *team_pages.handlers,
+                                             *audit_pages.handlers, *billing_pages.handlers,
+                                             *stock_pages.handlers, *count_pages.handlers,
+                                             *planning_pages.handlers],
                    guards=[page_principal], dependencies=principal)
     return Litestar(
         debug=os.environ.get("PLANTOPS_DEBUG") == "1",
         route_handlers=[
-            auth_routes.public_router, api, pages,
-            Router(path="/", route_handlers=[*auth_pages.handlers, health.healthz]),
+            auth_routes.public_router, team_routes.public_router, billing_routes.public_router,
+            api, pages,
+            Router(path="/", route_handlers=[*auth_pages.handlers, *team_pages.public_handlers, *sso_pages.handlers,
+                                               health.healthz]),
             create_static_files_router(path="/static", directories=[WEB / "static"],
                                        include_in_schema=False),
         ],
@@ -94,8 +105,10 @@ def create_app() -> Litestar:
             render_plugins=[ScalarRenderPlugin()],
             components=Components(security_schemes={
                 "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
             }),
         ),
+        middleware=[request_id_middleware],
         exception_handlers={
             DomainError: domain_error,
             LoginRequired: login_required,

@@ -8,9 +8,12 @@ from typing import Any
 import anyio
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from core.audit import context as audit_context
+from core.audit.context import Actor
+from core.auth.api_keys import authenticate_api_key, looks_like_key
 from core.auth.login import Principal, load_principal
 from core.auth.tokens import read_token
 from core.config import get_settings
@@ -18,6 +21,7 @@ from core.errors import Unauthorized
 from core.tenancy.roles import Role
 
 SESSION_COOKIE = "plantops_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
 
@@ -36,18 +40,52 @@ async def _resolve(token: str) -> Principal:
     return await anyio.to_thread.run_sync(load_principal, claims.user_id, claims.tenant_id)
 
 
-async def api_principal(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def _set_actor(principal: Principal) -> None:
+    # Read by the audit capture: "who" for every change this request makes.
+    audit_context.actor.set(Actor(principal.user_id, principal.email))
+
+
+def _payment_fence(connection: ASGIConnection, principal: Principal, handler: BaseRouteHandler) -> None:
+    # Read-only tenants may read and pay, nothing else (billing routes say billing_exempt).
+    if (principal.access == "read_only" and connection.scope.get("method", "GET") not in SAFE_METHODS
+            and not handler.opt.get("billing_exempt")):
+        raise HTTPException(status_code=402, detail=principal.access_message or "payment required")
+
+
+def _supplier_fence(principal: Principal, handler: BaseRouteHandler) -> None:
+    # A supplier's person is an outsider: only routes that say so (``opt={"supplier": True}``,
+    # the supplier portal and /me) are open to them; everything else is the tenant's own.
+    if principal.role is Role.SUPPLIER and not handler.opt.get("supplier"):
+        raise PermissionDeniedException(
+            "your role 'supplier' may only use the supplier portal")
+
+
+async def api_principal(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Guard for /api/v1: a valid bearer token, else 401."""
     token = _bearer(connection)
-    if token is None:
-        raise NotAuthorizedException("a bearer token is required (POST /api/v1/auth/token)")
-    try:
-        connection.state.principal = await _resolve(token)
-    except Unauthorized as exc:
-        raise NotAuthorizedException(exc.message) from exc
+    key = connection.headers.get("x-api-key") or (token if token and looks_like_key(token) else None)
+    if key is not None:
+        try:
+            principal, scope = await anyio.to_thread.run_sync(authenticate_api_key, key)
+        except Unauthorized as exc:
+            raise NotAuthorizedException(exc.message) from exc
+        if scope == "read" and connection.scope.get("method", "GET") not in SAFE_METHODS:
+            raise PermissionDeniedException("this API key is read-only (scope 'read')")
+        connection.state.principal = principal
+    elif token is None:
+        raise NotAuthorizedException(
+            "a bearer token (POST /api/v1/auth/token) or an API key (X-API-Key) is required")
+    else:
+        try:
+            connection.state.principal = await _resolve(token)
+        except Unauthorized as exc:
+            raise NotAuthorizedException(exc.message) from exc
+    _set_actor(connection.state.principal)
+    _supplier_fence(connection.state.principal, handler)
+    _payment_fence(connection, connection.state.principal, handler)
 
 
-async def page_principal(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def page_principal(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Guard for pages: a valid session cookie, else a redirect to the login page."""
     token = connection.cookies.get(SESSION_COOKIE)
     if not token:
@@ -56,6 +94,9 @@ async def page_principal(connection: ASGIConnection, _: BaseRouteHandler) -> Non
         connection.state.principal = await _resolve(token)
     except Unauthorized as exc:
         raise LoginRequired("your session has ended, please log in again") from exc
+    _set_actor(connection.state.principal)
+    _supplier_fence(connection.state.principal, handler)
+    _payment_fence(connection, connection.state.principal, handler)
 
 
 def current_principal(connection: ASGIConnection) -> Principal:

@@ -10,7 +10,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
 
-from core.errors import DomainError
+from core.errors import DomainError, TooManyRequests
 from web.auth import LoginRequired
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,10 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[s
     body: dict[str, Any] = {"status_code": exc.status, "detail": exc.message}
     if exc.field:
         body["field"] = exc.field
-    return Response(body, status_code=exc.status, media_type=MediaType.JSON)
+    headers = {}
+    if isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after)
+    return Response(body, status_code=exc.status, media_type=MediaType.JSON, headers=headers)
 
 
 def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:

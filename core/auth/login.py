@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core import db
+from core.auth import rate_limit
 from core.auth.passwords import verify_password
+from core.billing.status import access_for
 from core.errors import Unauthorized
 from core.tenancy.models import Membership, Tenant, User
 from core.tenancy.roles import Role
@@ -23,15 +25,26 @@ class Principal:
     role: Role
     email: str
     tenant_name: str
+    #: Set when an API key (not a person's session) is calling; ``email`` then names the key.
+    api_key_id: uuid.UUID | None = None
+    #: What the subscription allows: full, warning (banner) or read_only (writes get 402).
+    access: str = "full"
+    access_message: str | None = None
 
 
-def authenticate(email: str, password: str) -> Principal:
-    """The principal for valid credentials; one vague 401 for every kind of failure."""
+def authenticate(email: str, password: str, address: str | None = None) -> Principal:
+    """The principal for valid credentials; one vague 401 for every kind of failure.
+
+    Rate limited per account and per client ``address`` (429 with the seconds to wait).
+    """
     email = email.strip().lower()
+    rate_limit.check_login_allowed(email, address)
     with db.global_session() as session:
         user = session.scalars(select(User).where(User.email == email)).one_or_none()
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        rate_limit.record_failure(email, address)
         raise Unauthorized("email or password is incorrect")
+    rate_limit.clear_account(email)
     with db.tenant_session(None, user.id) as session:
         row = session.execute(
             select(Membership, Tenant)
@@ -58,4 +71,6 @@ def load_principal(user_id: uuid.UUID, tenant_id: uuid.UUID) -> Principal:
     if row is None:
         raise Unauthorized("invalid or expired token")
     membership, tenant, user = row
-    return Principal(user.id, tenant.id, Role(membership.role), user.email, tenant.name)
+    access = access_for(tenant.subscription_status, tenant.status_changed_at)
+    return Principal(user.id, tenant.id, Role(membership.role), user.email, tenant.name,
+                     access=access.level, access_message=access.message)

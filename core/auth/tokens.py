@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ class TokenClaims:
 def issue_token(secret: str, user_id: uuid.UUID, tenant_id: uuid.UUID, ttl_seconds: int) -> str:
     """A token valid for ``ttl_seconds``; the role is looked up per request, not carried."""
     now = int(time.time())
-    claims = {"sub": str(user_id), "tid": str(tenant_id), "iat": now, "exp": now + ttl_seconds}
+    # jti: every login gets a new, unguessable token, even twice in one second (rotation).
+    claims = {"sub": str(user_id), "tid": str(tenant_id), "iat": now, "exp": now + ttl_seconds,
+              "jti": secrets.token_urlsafe(16)}
     return jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(secret))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint, false, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,7 +20,19 @@ class Tenant(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(String(200))
+    #: The subscription plan's code (core.billing.plans.PLANS): what the tenant may use.
+    plan: Mapped[str] = mapped_column(String(20), server_default="starter")
     created_at: Mapped[datetime] = created_at()
+    # The subscription as Stripe last told us (webhooks); see core.billing.status.
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(64))
+    subscription_status: Mapped[str] = mapped_column(String(20), server_default="trialing")
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    trial_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    current_period_end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    #: ``created`` of the newest subscription event applied: an older one arriving late is ignored.
+    billing_event_created: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Plant(Base):
@@ -69,3 +81,20 @@ class TenantPlugin(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     enabled_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     enabled_at: Mapped[datetime] = created_at()
+
+
+class Invitation(Base):
+    """An invitation to join the tenant with a role; the emailed link carries its signed id."""
+
+    __tablename__ = "invitation"
+    __tenant_table__ = True
+
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = created_at()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core import db
 from core.auth.passwords import check_password_rules, hash_password
+from core.billing.plans import DEFAULT_PLAN, TRIAL_DAYS, get_plan
 from core.errors import Conflict, InvalidInput
 from core.tenancy.models import Membership, Plant, Tenant, User
 from core.tenancy.roles import Role
@@ -38,8 +40,9 @@ def _required(value: str, field: str) -> str:
     return value
 
 
-def signup(company: str, plant: str, email: str, password: str) -> SignupResult:
-    """Create tenant, plant, user and owner membership; 409 when the email is taken."""
+def signup(company: str, plant: str, email: str, password: str, plan: str = DEFAULT_PLAN) -> SignupResult:
+    """Create tenant (on ``plan``), plant, user and owner membership; 409 when the email is taken."""
+    plan_code = get_plan(plan).code
     company, plant = _required(company, "company"), _required(plant, "plant")
     email = normalise_email(email)
     check_password_rules(password, email)
@@ -50,7 +53,9 @@ def signup(company: str, plant: str, email: str, password: str) -> SignupResult:
             taken = session.scalar(select(func.count()).where(User.email == email))
             if taken:
                 raise Conflict("an account with this email already exists", "email")
-            session.add(Tenant(id=tenant_id, name=company))
+            # Every plan starts with its trial; Stripe's subscription (when configured) mirrors it.
+            session.add(Tenant(id=tenant_id, name=company, plan=plan_code, subscription_status="trialing",
+                               trial_ends_at=datetime.now(UTC) + timedelta(days=TRIAL_DAYS)))
             session.add(User(id=user_id, email=email, password_hash=password_hash))
             session.flush()
             session.add(Plant(tenant_id=tenant_id, id=plant_id, name=plant))

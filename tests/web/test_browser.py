@@ -103,3 +103,56 @@ def test_newcomer_signs_up_and_sets_up_the_catalog(
     page.wait_for_url(f"{base}/")
     assert "Browser Bakery" in page.inner_text("h1")
     page.close()
+
+
+def test_owner_meets_the_plan_limit_invites_and_reads_the_audit(
+    browser: Any, live_server: LiveServer, owner_engine: Any
+) -> None:
+    import httpx
+
+    from tests.support import PASSWORD, outbox_link, sign_up
+
+    base = live_server.url
+    with httpx.Client(base_url=base) as client:
+        owner = sign_up(client, "Browser Starter Co")
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", owner.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    page.goto(f"{base}/app/plugins")
+    page.click("#plugin-vmi button")
+    page.wait_for_selector("#plugin-vmi mark")
+    page.click("#plugin-food_fifo button")  # a second plugin on Starter
+    message = page.inner_text("#form-error")
+    assert "Starter plan allows 1 plugin" in message and "Growth" in message
+
+    page.goto(f"{base}/app/team")
+    page.fill("form[action='/app/team/invite'] input[name=email]", "helper@example.com")
+    page.select_option("form[action='/app/team/invite'] select[name=role]", "storekeeper")
+    page.click("text=Send invitation")
+    page.wait_for_selector("#invitations >> text=helper@example.com")
+
+    token = outbox_link(owner_engine, "helper@example.com")
+    newcomer = browser.new_context().new_page()
+    newcomer.set_default_timeout(15000)
+    newcomer.goto(f"{base}/invite?token={token}")
+    assert "Browser Starter Co" in newcomer.inner_text("main")
+    newcomer.fill("input[name=password]", "short")
+    newcomer.click("button:has-text('Join')")
+    assert "at least" in newcomer.inner_text("#form-error")  # refused, the invitation still open
+    newcomer.fill("input[name=password]", "Stock-keeper-42")
+    newcomer.click("button:has-text('Join')")
+    newcomer.wait_for_url(f"{base}/")
+    assert "helper@example.com" in newcomer.inner_text("header")
+    newcomer.context.close()
+
+    page.goto(f"{base}/app/audit?table=tenant_plugin")
+    assert "vmi" in page.inner_text("#audit") and owner.email in page.inner_text("#audit")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "audit.png"), full_page=True)
+    context.close()

@@ -15,7 +15,8 @@ import pytest
 
 from tests.support import TenantHandle, sign_up, wait_for_job
 
-PUBLIC = {"/api/v1/signup", "/api/v1/auth/token"}
+PUBLIC = {"/api/v1/signup", "/api/v1/auth/token", "/api/v1/invitations/preview",
+          "/api/v1/invitations/accept", "/api/v1/billing/stripe/webhook"}
 #: Path parameters that do not name tenant data (B may use them on its own tenant).
 NOT_TENANT_DATA = {"name"}
 
@@ -43,6 +44,9 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     a.post(f"/api/v1/counts/{count['id']}/lines",
            json={"lines": [{"line_id": count["lines"][0]["id"], "counted": "4"}]})
     planning = _planning_data(a, item["sku"])
+    invitation = a.post("/api/v1/invitations", json={"email": "alpha-secret-invitee@example.com",
+                                                     "role": "viewer"}).json()
+    key = a.post("/api/v1/api-keys", json={"name": "Alpha secret integration", "scope": "write"}).json()
     return {
         "tenant": a,
         "path_values": {
@@ -59,13 +63,18 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
             "forecast_id": [planning["forecast_id"]],
             "run_id": [planning["run_id"]],
             "order_id": [planning["order_id"]],
+            "user_id": [str(a.user_id)],
+            "invitation_id": [invitation["id"]],
+            "key_id": [key["id"]],
         },
         "query_values": {"sku": item["sku"], "location": wh["id"], "plant_id": str(a.plant_id),
                          "parent_id": wh["id"], "item": item["sku"], "lot": "ASECRETLOT"},
         "secrets": [item["id"], "A-SECRET-SKU", "Alpha secret part", wh["id"], "ASECRETWH",
                     str(a.tenant_id), str(a.plant_id), job_id, "Alpha Secret Works", "A-BULK-1",
                     count["id"], "Alpha secret count", moved["id"], held["id"], "ASECRETLOT",
-                    "a-secret-key", "A-SECRET-SO", "Alpha customer", *planning.values()],
+                    "a-secret-key", "A-SECRET-SO", "Alpha customer", *planning.values(),
+                    str(a.user_id), a.email, invitation["id"], "alpha-secret-invitee",
+                    key["id"], key["key"], key["prefix"], "Alpha secret integration"],
     }
 
 
@@ -149,6 +158,12 @@ def test_tenant_b_never_sees_or_touches_tenant_a(http: httpx.Client, tenant_a_da
     assert a.get("/api/v1/items").json()["total"] == 61
     vmi = {p["name"]: p["enabled"] for p in a.get("/api/v1/plugins").json()["items"]}
     assert vmi["vmi"] is True
+    assert [m["role"] for m in a.get("/api/v1/members").json()["items"]] == ["owner"]
+    assert a.get("/api/v1/invitations").json()["items"][0]["revoked_at"] is None
+    assert a.get("/api/v1/api-keys").json()["items"][0]["revoked_at"] is None
+    # B with A's key acts in A's tenant only, which is the point of a key; B's own
+    # credentials never reach A's audit log.
+    assert str(b.user_id) not in {e["user_id"] for e in a.get("/api/v1/audit", params={"limit": 200}).json()["items"]}
 
 
 def test_sweep_would_catch_a_leak(http: httpx.Client, tenant_a_data: dict[str, Any]) -> None:

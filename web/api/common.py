@@ -50,3 +50,10 @@ def set_fields(struct: msgspec.Struct) -> dict[str, Any]:
         for name in struct.__struct_fields__
         if getattr(struct, name) is not msgspec.UNSET
     }
+
+
+def client_address(request: Any) -> str | None:
+    """The peer's address as the server sees it (proxy headers are not trusted here:
+    behind a proxy, run uvicorn with ``--proxy-headers`` so this is the real client)."""
+    client = getattr(request, "client", None)
+    return client.host if client else None

@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import msgspec
+
 from core import db
 from core.auth.login import Principal
+from core.billing.stripe_billing import sync_quantity
 from core.errors import NotFound
 from core.job_records import get_job
-from core.tenancy.plants import get_plant, list_plants
+from core.tenancy.plants import create_plant, get_plant, list_plants, remove_plant
 from core.tenancy.plugin_settings import change_plugin, list_plugin_states
 from core.tenancy.roles import TENANT_ADMINS
-from web.api.common import api_get, api_post, to_json
+from web.api.common import api_delete, api_get, api_post, to_json
 from web.auth import roles
 
 
@@ -22,10 +25,29 @@ def list_plants_route(principal: Principal) -> dict[str, Any]:
     return {"items": to_json(list_plants(principal.tenant_id))}
 
 
+class PlantIn(msgspec.Struct):
+    name: str
+
+
+@api_post("/plants", status_code=201, guards=[roles(TENANT_ADMINS)])
+def create_plant_route(principal: Principal, data: PlantIn) -> dict[str, Any]:
+    """Add a plant (owner and admin); 403 when the plan's plant limit is reached."""
+    plant = create_plant(principal.tenant_id, principal.user_id, data.name)
+    sync_quantity(principal.tenant_id)  # billed per plant: the subscription follows, prorated
+    return to_json(plant)
+
+
 @api_get("/plants/{plant_id:uuid}")
 def get_plant_route(principal: Principal, plant_id: uuid.UUID) -> dict[str, Any]:
     """One plant."""
     return to_json(get_plant(principal.tenant_id, plant_id))
+
+
+@api_delete("/plants/{plant_id:uuid}", guards=[roles(TENANT_ADMINS)])
+def remove_plant_route(principal: Principal, plant_id: uuid.UUID) -> None:
+    """Remove an empty plant (owner and admin); the subscription's quantity follows, prorated."""
+    remove_plant(principal.tenant_id, principal.user_id, plant_id)
+    sync_quantity(principal.tenant_id)
 
 
 @api_get("/plugins")
@@ -67,6 +89,6 @@ def get_job_route(principal: Principal, job_id: uuid.UUID) -> dict[str, Any]:
 
 
 handlers = [
-    list_plants_route, get_plant_route, list_plugins_route, enable_plugin_route,
+    list_plants_route, create_plant_route, get_plant_route, remove_plant_route, list_plugins_route, enable_plugin_route,
     disable_plugin_route, get_job_route,
 ]

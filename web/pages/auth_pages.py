@@ -10,9 +10,11 @@ from litestar.response import Redirect, Template
 
 from core.auth.login import authenticate
 from core.auth.tokens import issue_token
+from core.billing.stripe_billing import start_subscription_quietly
 from core.config import get_settings
-from core.errors import DomainError
+from core.errors import DomainError, TooManyRequests
 from core.tenancy.signup import signup
+from web.api.common import client_address
 from web.pages.common import (
     async_get,
     form_data,
@@ -23,8 +25,8 @@ from web.pages.common import (
 )
 
 
-def _token_for(email: str, password: str) -> str:
-    principal = authenticate(email, password)
+def _token_for(email: str, password: str, address: str | None = None) -> str:
+    principal = authenticate(email, password, address)
     settings = get_settings()
     return issue_token(settings.secret_key, principal.user_id, principal.tenant_id,
                        settings.token_ttl_seconds)
@@ -44,10 +46,12 @@ def signup_page() -> Template:
 async def signup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await form_data(request)
     try:
-        await anyio.to_thread.run_sync(
+        result = await anyio.to_thread.run_sync(
             lambda: signup(form.get("company", ""), form.get("plant", ""),
-                           form.get("email", ""), form.get("password", ""))
+                           form.get("email", ""), form.get("password", ""),
+                           form.get("plan") or "starter")
         )
+        await anyio.to_thread.run_sync(start_subscription_quietly, result.tenant_id)
         token = await anyio.to_thread.run_sync(
             _token_for, form.get("email", ""), form.get("password", "")
         )
@@ -68,11 +72,15 @@ async def login_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await form_data(request)
     try:
         token = await anyio.to_thread.run_sync(
-            _token_for, form.get("email", ""), form.get("password", "")
+            _token_for, form.get("email", ""), form.get("password", ""), client_address(request)
         )
     except DomainError as exc:
-        return render("login.html", None, status_code=401, email=form.get("email"),
+        status = exc.status if isinstance(exc, TooManyRequests) else 401
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else {}
+        page = render("login.html", None, status_code=status, email=form.get("email"),
                       next=_safe_next(form.get("next")), error=exc.message)
+        page.headers.update(headers)
+        return page
     return redirect_with_session(_safe_next(form.get("next")), token)
 
 

@@ -216,7 +216,12 @@ def toggle_plugin_submit(principal: Principal, name: str, action: str) -> Templa
         return render("plugins.html", principal, status_code=403, active="plugins",
                       plugins=list_plugin_states(principal.tenant_id), can_admin=False,
                       error="only the owner or an admin may change plugins")
-    change_plugin(principal.tenant_id, principal.user_id, name, action == "enable")
+    try:
+        change_plugin(principal.tenant_id, principal.user_id, name, action == "enable")
+    except DomainError as exc:  # e.g. the plan's plugin limit: say so on the page
+        return render("plugins.html", principal, status_code=exc.status, active="plugins",
+                      plugins=list_plugin_states(principal.tenant_id), can_admin=True,
+                      error=exc.message)
     return Redirect(path="/app/plugins", status_code=303)
 
 

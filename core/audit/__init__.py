@@ -1,0 +1,1 @@
+"""The audit log: who changed which tenant row, when, before and after, in which request."""

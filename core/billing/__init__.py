@@ -1,0 +1,1 @@
+"""Plans, entitlements and (later) Stripe subscriptions."""

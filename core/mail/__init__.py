@@ -1,0 +1,1 @@
+"""Outgoing mail: an outbox table written in the business transaction, sent by a job."""

@@ -1,0 +1,103 @@
+"""Every API route, read from the OpenAPI document, called as each role: the roles the
+README's matrix admits are let through (any answer but 401/403), all others get 403.
+
+A route missing from :data:`MATRIX` fails the test: whoever adds a route decides (and
+documents in the README) who may call it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from core.tenancy.roles import BILLING_MANAGERS, CATALOG_WRITERS, READERS, TENANT_ADMINS, Role
+from tests.support import TenantHandle, add_member, sign_up
+
+EVERYONE = frozenset(Role)
+PUBLIC = {"/api/v1/signup", "/api/v1/auth/token", "/api/v1/invitations/preview",
+          "/api/v1/invitations/accept", "/api/v1/billing/stripe/webhook"}
+
+MATRIX: dict[tuple[str, str], frozenset[Role]] = {
+    ("GET", "/api/v1/me"): EVERYONE,
+    ("GET", "/api/v1/items"): READERS,
+    ("POST", "/api/v1/items"): CATALOG_WRITERS,
+    ("GET", "/api/v1/items/export"): READERS,
+    ("POST", "/api/v1/items/import"): CATALOG_WRITERS,
+    ("GET", "/api/v1/items/{ref}"): READERS,
+    ("PATCH", "/api/v1/items/{ref}"): CATALOG_WRITERS,
+    ("DELETE", "/api/v1/items/{ref}"): CATALOG_WRITERS,
+    ("GET", "/api/v1/locations"): READERS,
+    ("POST", "/api/v1/locations"): CATALOG_WRITERS,
+    ("GET", "/api/v1/locations/{location_id}"): READERS,
+    ("PATCH", "/api/v1/locations/{location_id}"): CATALOG_WRITERS,
+    ("DELETE", "/api/v1/locations/{location_id}"): CATALOG_WRITERS,
+    ("GET", "/api/v1/plants"): READERS,
+    ("POST", "/api/v1/plants"): TENANT_ADMINS,
+    ("GET", "/api/v1/plants/{plant_id}"): READERS,
+    ("DELETE", "/api/v1/plants/{plant_id}"): TENANT_ADMINS,
+    ("GET", "/api/v1/plugins"): READERS,
+    ("POST", "/api/v1/plugins/{name}/enable"): TENANT_ADMINS,
+    ("POST", "/api/v1/plugins/{name}/disable"): TENANT_ADMINS,
+    ("GET", "/api/v1/jobs/{job_id}"): READERS,
+    ("GET", "/api/v1/members"): READERS,
+    ("PATCH", "/api/v1/members/{user_id}"): TENANT_ADMINS,
+    ("DELETE", "/api/v1/members/{user_id}"): TENANT_ADMINS,
+    ("GET", "/api/v1/invitations"): TENANT_ADMINS,
+    ("POST", "/api/v1/invitations"): TENANT_ADMINS,
+    ("DELETE", "/api/v1/invitations/{invitation_id}"): TENANT_ADMINS,
+    ("GET", "/api/v1/audit"): TENANT_ADMINS,
+    ("GET", "/api/v1/api-keys"): TENANT_ADMINS,
+    ("POST", "/api/v1/api-keys"): TENANT_ADMINS,
+    ("DELETE", "/api/v1/api-keys/{key_id}"): TENANT_ADMINS,
+    ("GET", "/api/v1/sso"): TENANT_ADMINS,
+    ("PUT", "/api/v1/sso"): TENANT_ADMINS,
+    ("GET", "/api/v1/billing"): BILLING_MANAGERS,
+    ("POST", "/api/v1/billing/plan"): BILLING_MANAGERS,
+    ("POST", "/api/v1/billing/cancel"): BILLING_MANAGERS,
+    ("POST", "/api/v1/billing/checkout"): BILLING_MANAGERS,
+    ("POST", "/api/v1/billing/portal"): BILLING_MANAGERS,
+    ("GET", "/api/v1/billing/invoices"): BILLING_MANAGERS,
+}
+#: Path values that name nothing in the tenant: admitted roles get 404/4xx, not a change.
+PATH_VALUES = {"ref": "NO-SUCH-SKU", "name": "nonesuch"}
+
+
+@pytest.fixture
+def members(http: httpx.Client, owner_engine: Any) -> dict[Role, TenantHandle]:
+    owner = sign_up(http, "Role Matrix Co", plan="enterprise")
+    team = {Role.OWNER: owner}
+    for role in Role:
+        if role is not Role.OWNER:
+            team[role] = add_member(owner, owner_engine, role.value)
+    return team
+
+
+def _fill(path: str, op: dict[str, Any]) -> str:
+    for param in op.get("parameters", []):
+        if param["in"] == "path":
+            value = PATH_VALUES.get(param["name"], str(uuid.uuid4()))
+            path = path.replace("{" + param["name"] + "}", value)
+    return path
+
+
+def test_every_route_as_every_role(http: httpx.Client, members: dict[Role, TenantHandle]) -> None:
+    spec = http.get("/schema/openapi.json").json()
+    operations = [(method.upper(), path, op) for path, methods in spec["paths"].items()
+                  if path.startswith("/api/v1/") and path not in PUBLIC
+                  for method, op in methods.items()]
+    unknown = [f"{m} {p}" for m, p, _ in operations if (m, p) not in MATRIX]
+    assert unknown == [], f"routes without a row in the role matrix: {unknown}"
+    problems: list[str] = []
+    for method, template, op in operations:
+        path = _fill(template, op)
+        body: dict[str, Any] | None = {} if method in ("POST", "PATCH", "PUT") else None
+        for role, member in members.items():
+            status = member.request(method, path, json=body).status_code
+            admitted = role in MATRIX[(method, template)]
+            if status >= 500 or status == 401 or (status == 403) == admitted:
+                problems.append(f"{role.value}: {method} {path} -> {status} "
+                                f"(expected {'admitted' if admitted else '403'})")
+    assert problems == []
