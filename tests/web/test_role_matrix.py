@@ -13,7 +13,16 @@ from typing import Any
 import httpx
 import pytest
 
-from core.tenancy.roles import BILLING_MANAGERS, CATALOG_WRITERS, READERS, TENANT_ADMINS, Role
+from core.inventory.counts import APPROVERS, COUNTERS
+from core.tenancy.roles import (
+    BILLING_MANAGERS,
+    CATALOG_WRITERS,
+    INVENTORY_WRITERS,
+    PLANNERS,
+    READERS,
+    TENANT_ADMINS,
+    Role,
+)
 from tests.support import TenantHandle, add_member, sign_up
 
 EVERYONE = frozenset(Role)
@@ -60,6 +69,60 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/billing/checkout"): BILLING_MANAGERS,
     ("POST", "/api/v1/billing/portal"): BILLING_MANAGERS,
     ("GET", "/api/v1/billing/invoices"): BILLING_MANAGERS,
+    # Planning: everyone reads; planners change demand and the plan.
+    ("GET", "/api/v1/demands"): READERS,
+    ("GET", "/api/v1/demands/{demand_id}"): READERS,
+    ("GET", "/api/v1/forecasts"): READERS,
+    ("GET", "/api/v1/items/{ref}/bom"): READERS,
+    ("GET", "/api/v1/plants/{plant_id}/calendar"): READERS,
+    ("GET", "/api/v1/mrp/runs"): READERS,
+    ("GET", "/api/v1/mrp/runs/{run_id}"): READERS,
+    ("GET", "/api/v1/mrp/runs/{run_id}/planned-orders"): READERS,
+    ("GET", "/api/v1/mrp/runs/{run_id}/exceptions"): READERS,
+    ("GET", "/api/v1/items/{ref}/mrp-record"): READERS,
+    ("GET", "/api/v1/mrp/planned-orders/{order_id}/pegging"): READERS,
+    ("GET", "/api/v1/mrp/alerts"): READERS,
+    ("POST", "/api/v1/demands"): PLANNERS,
+    ("DELETE", "/api/v1/demands/{demand_id}"): PLANNERS,
+    ("PUT", "/api/v1/forecasts"): PLANNERS,
+    ("DELETE", "/api/v1/forecasts/{forecast_id}"): PLANNERS,
+    ("PUT", "/api/v1/mps/firm"): PLANNERS,
+    ("PUT", "/api/v1/items/{ref}/bom"): PLANNERS,
+    ("PUT", "/api/v1/plants/{plant_id}/calendar"): PLANNERS,
+    ("POST", "/api/v1/mrp/runs"): PLANNERS,
+    ("POST", "/api/v1/mrp/planned-orders/{order_id}/firm"): PLANNERS,
+    # Inventory: everyone reads (and scans); the stock people post.
+    ("GET", "/api/v1/stock-moves"): READERS,
+    ("GET", "/api/v1/stock-moves/{move_id}"): READERS,
+    ("GET", "/api/v1/items/{ref}/history"): READERS,
+    ("GET", "/api/v1/stock"): READERS,
+    ("GET", "/api/v1/serials"): READERS,
+    ("GET", "/api/v1/lots"): READERS,
+    ("GET", "/api/v1/lots/{code}"): READERS,
+    ("GET", "/api/v1/lots/{code}/trace"): READERS,
+    ("GET", "/api/v1/reservations"): READERS,
+    ("GET", "/api/v1/reservations/{reservation_id}"): READERS,
+    ("GET", "/api/v1/inventory/settings"): READERS,
+    ("GET", "/api/v1/valuation"): READERS,
+    ("GET", "/api/v1/valuation/cogs"): READERS,
+    ("GET", "/api/v1/counts"): READERS,
+    ("GET", "/api/v1/counts/{count_id}"): READERS,
+    ("GET", "/api/v1/abc"): READERS,
+    ("GET", "/api/v1/reports/shrinkage"): READERS,
+    ("GET", "/api/v1/kpis/inventory"): READERS,
+    ("POST", "/api/v1/scan"): READERS,
+    ("POST", "/api/v1/stock-moves"): INVENTORY_WRITERS,
+    ("POST", "/api/v1/stock-moves/{move_id}/reverse"): INVENTORY_WRITERS,
+    ("PATCH", "/api/v1/lots/{code}"): INVENTORY_WRITERS,
+    ("POST", "/api/v1/reservations"): INVENTORY_WRITERS,
+    ("POST", "/api/v1/reservations/{reservation_id}/release"): INVENTORY_WRITERS,
+    ("PUT", "/api/v1/inventory/settings"): TENANT_ADMINS,
+    ("POST", "/api/v1/counts"): COUNTERS,
+    ("POST", "/api/v1/counts/{count_id}/lines"): COUNTERS,
+    ("POST", "/api/v1/counts/{count_id}/submit"): COUNTERS,
+    ("POST", "/api/v1/counts/{count_id}/cancel"): COUNTERS,
+    ("GET", "/api/v1/counts/{count_id}/variances"): APPROVERS,
+    ("POST", "/api/v1/counts/{count_id}/post"): APPROVERS,
 }
 #: Path values that name nothing in the tenant: admitted roles get 404/4xx, not a change.
 PATH_VALUES = {"ref": "NO-SUCH-SKU", "name": "nonesuch"}
