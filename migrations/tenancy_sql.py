@@ -5,7 +5,11 @@ Migrations call these so that no table is created without its policy.
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
 from alembic import context, op
+from sqlalchemy.dialects.postgresql import UUID
 
 TENANT_SETTING = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 USER_SETTING = "NULLIF(current_setting('app.user_id', true), '')::uuid"
@@ -43,3 +47,15 @@ def drop_tenant_rls(table: str) -> None:
     op.execute(f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"')
     op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
     op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+
+
+def tenant_column() -> sa.Column[Any]:
+    """``tenant_id``: first column of a tenant table's primary key, pointing at ``tenant``."""
+    return sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenant.id"), primary_key=True)
+
+
+def tenant_foreign_key(table: str, column: str, target: str, ondelete: str | None = None) -> sa.ForeignKeyConstraint:
+    """A foreign key that carries ``tenant_id``: ``(tenant_id, column)`` → ``target``."""
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"],
+        name=f"fk_{table}_tenant_id_{column}_{target}", ondelete=ondelete)

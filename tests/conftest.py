@@ -24,7 +24,7 @@ import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from tests.support import LiveServer, TenantHandle, free_port, sign_up  # noqa: E402
+from tests.support import CHROMIUM, LiveServer, TenantHandle, free_port, sign_up  # noqa: E402
 
 TEST_DB = "plantops_test"
 
@@ -164,3 +164,19 @@ def stripe_on(localstripe_url: str, live_server: LiveServer, monkeypatch: pytest
 
     sync_catalog()
     return localstripe_url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: .ci/run installs it"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 
 PASSWORD = "Correct-horse-9"
+CHROMIUM = os.environ.get("PLANTOPS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+#: Screenshots the browser tests take (git-ignored), to look at what a person sees.
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 def free_port() -> int:

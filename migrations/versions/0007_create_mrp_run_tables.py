@@ -7,13 +7,11 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from migrations.tenancy_sql import enable_tenant_rls, grant_app
+from migrations.tenancy_sql import enable_tenant_rls, grant_app, tenant_column, tenant_foreign_key
 
 revision = "0007"
 down_revision = "0006"
@@ -23,19 +21,10 @@ depends_on = None
 TABLES = ("mrp_run", "planned_order", "plan_exception", "mrp_record")
 
 
-def _tenant() -> sa.Column[Any]:
-    return sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenant.id"), primary_key=True)
-
-
-def _fk(table: str, column: str, target: str, ondelete: str | None = None) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["tenant_id", column], [f"{target}.tenant_id", f"{target}.id"],
-        name=f"fk_{table}_tenant_id_{column}_{target}", ondelete=ondelete)
-
 
 def upgrade() -> None:
     op.create_table(
-        "mrp_run", _tenant(),
+        "mrp_run", tenant_column(),
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.Column("plant_id", UUID(as_uuid=True), nullable=False),
         sa.Column("job_id", UUID(as_uuid=True)),
@@ -50,11 +39,11 @@ def upgrade() -> None:
         sa.Column("created_by", UUID(as_uuid=True)),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True)),
-        _fk("mrp_run", "plant_id", "plant"),
+        tenant_foreign_key("mrp_run", "plant_id", "plant"),
         sa.CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')", name="status_known"),
     )
     op.create_table(
-        "planned_order", _tenant(),
+        "planned_order", tenant_column(),
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.Column("run_id", UUID(as_uuid=True), nullable=False),
         sa.Column("item_id", UUID(as_uuid=True), nullable=False),
@@ -68,15 +57,15 @@ def upgrade() -> None:
         sa.Column("status", sa.String(8), nullable=False),
         sa.Column("source", sa.String(32), nullable=False),
         sa.Column("firmed_at", sa.DateTime(timezone=True)),
-        _fk("planned_order", "run_id", "mrp_run", "CASCADE"),
-        _fk("planned_order", "item_id", "item"),
+        tenant_foreign_key("planned_order", "run_id", "mrp_run", "CASCADE"),
+        tenant_foreign_key("planned_order", "item_id", "item"),
         sa.CheckConstraint("kind IN ('make', 'buy')", name="kind_known"),
         sa.CheckConstraint("status IN ('planned', 'firm')", name="status_known"),
     )
     op.create_index("ix_planned_order_tenant_id_run_id_item_id", "planned_order",
                     ["tenant_id", "run_id", "item_id"])
     op.create_table(
-        "plan_exception", _tenant(),
+        "plan_exception", tenant_column(),
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.Column("run_id", UUID(as_uuid=True), nullable=False),
         sa.Column("item_id", UUID(as_uuid=True), nullable=False),
@@ -84,18 +73,18 @@ def upgrade() -> None:
         sa.Column("period", sa.Integer, nullable=False),
         sa.Column("message", sa.Text, nullable=False),
         sa.Column("details", JSONB, nullable=False),
-        _fk("plan_exception", "run_id", "mrp_run", "CASCADE"),
-        _fk("plan_exception", "item_id", "item"),
+        tenant_foreign_key("plan_exception", "run_id", "mrp_run", "CASCADE"),
+        tenant_foreign_key("plan_exception", "item_id", "item"),
     )
     op.create_index("ix_plan_exception_tenant_id_run_id", "plan_exception", ["tenant_id", "run_id"])
     op.create_table(
-        "mrp_record", _tenant(),
+        "mrp_record", tenant_column(),
         sa.Column("run_id", UUID(as_uuid=True), primary_key=True),
         sa.Column("item_id", UUID(as_uuid=True), primary_key=True),
         sa.Column("low_level_code", sa.Integer, nullable=False),
         sa.Column("record", JSONB, nullable=False),
-        _fk("mrp_record", "run_id", "mrp_run", "CASCADE"),
-        _fk("mrp_record", "item_id", "item"),
+        tenant_foreign_key("mrp_record", "run_id", "mrp_run", "CASCADE"),
+        tenant_foreign_key("mrp_record", "item_id", "item"),
     )
     for table in TABLES:
         enable_tenant_rls(table)

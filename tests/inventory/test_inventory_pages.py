@@ -3,21 +3,15 @@ headless Chromium (a storekeeper receives with a scanner, sees the chart, counts
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.inventory.counts_support import member, post, setup_plant
-from tests.support import PASSWORD, LiveServer, TenantHandle
+from tests.support import ARTIFACTS, PASSWORD, LiveServer, TenantHandle
 
-CHROMIUM = os.environ.get("PLANTOPS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 GTIN = "09506000134352"
 
 
@@ -153,21 +147,6 @@ def test_viewer_cannot_post_moves_or_open_counts(http: httpx.Client, tenant: Ten
 
 
 # ---------------------------------------------------------------- in the browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: .ci/run installs it"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 def _scan(page: Any, code: str) -> None:

@@ -9,8 +9,7 @@ import httpx
 
 from tests.planning_app.support import make_item, monday, order, set_bom
 from tests.planning_app.test_mrp_run import run_mrp
-from tests.support import PASSWORD, LiveServer, TenantHandle
-from tests.web.test_browser import ARTIFACTS, browser  # noqa: F401  (the module's Chromium fixture)
+from tests.support import ARTIFACTS, PASSWORD, LiveServer, TenantHandle
 
 
 def _login(http: httpx.Client, email: str) -> str:
@@ -53,7 +52,7 @@ def test_planning_pages_render(http: httpx.Client, tenant: TenantHandle) -> None
 
 
 def test_planner_runs_mrp_and_follows_pegging_in_the_browser(
-    browser: Any, live_server: LiveServer, tenant: TenantHandle  # noqa: F811
+    browser: Any, live_server: LiveServer, tenant: TenantHandle
 ) -> None:
     _plan(tenant)
     page = browser.new_page()
