@@ -41,6 +41,8 @@ def test_logged_in_pages_render(http: httpx.Client, tenant: TenantHandle) -> Non
         answer = http.get(path)
         assert answer.status_code == 200, path
         assert expected in answer.text, path
+    dashboard = http.get("/").text
+    assert re.search(r'<header>Items</header><p class="big">1</p>', dashboard), "the dashboard counts the item"
     fragment = http.get("/app/items/table", params={"q": "nothing-like-this"})
     assert "No items" in fragment.text and "<html" not in fragment.text
     export = http.get("/app/items/export")
