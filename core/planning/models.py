@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.orm import Base, created_at, tenant_fk, uuid_pk
 
@@ -65,36 +65,34 @@ class SalesOrderLine(Base):
     due_date: Mapped[date] = mapped_column(Date)
 
 
-class Forecast(Base):
+class BucketQuantity:
+    """Columns of a quantity per (plant, item, bucket start): forecasts and firm receipts."""
+
+    __tenant_table__ = True
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        return (UniqueConstraint("tenant_id", "plant_id", "item_id", "period_start"), _item_fk(), _plant_fk())
+
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    id: Mapped[uuid.UUID] = uuid_pk()
+    plant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    item_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    period_start: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[Decimal] = mapped_column(QTY)
+
+
+class Forecast(BucketQuantity, Base):
     """Forecast quantity of an item for the bucket that starts on ``period_start``."""
 
     __tablename__ = "forecast"
-    __tenant_table__ = True
-    __table_args__ = (UniqueConstraint("tenant_id", "plant_id", "item_id", "period_start"),
-                      _item_fk(), _plant_fk())
-
-    tenant_id: Mapped[uuid.UUID] = tenant_fk()
-    id: Mapped[uuid.UUID] = uuid_pk()
-    plant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    item_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    period_start: Mapped[date] = mapped_column(Date)
-    quantity: Mapped[Decimal] = mapped_column(QTY)
 
 
-class FirmPlannedReceipt(Base):
+class FirmPlannedReceipt(BucketQuantity, Base):
     """A planner-fixed MPS quantity (or a firmed planned order) due in a bucket."""
 
     __tablename__ = "firm_planned_receipt"
-    __tenant_table__ = True
-    __table_args__ = (UniqueConstraint("tenant_id", "plant_id", "item_id", "period_start"),
-                      _item_fk(), _plant_fk())
 
-    tenant_id: Mapped[uuid.UUID] = tenant_fk()
-    id: Mapped[uuid.UUID] = uuid_pk()
-    plant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    item_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    period_start: Mapped[date] = mapped_column(Date)
-    quantity: Mapped[Decimal] = mapped_column(QTY)
     created_at: Mapped[datetime] = created_at()
 
 
