@@ -15,6 +15,10 @@ log = logging.getLogger("plantops")
 def load_job_kinds() -> None:
     """Import the modules that register job kinds, so a worker knows every kind."""
     import core.catalog.import_job  # noqa: F401
+    import core.daily_scan  # noqa: F401
+    from core.plugins import get_plugin_manager
+
+    get_plugin_manager()  # plugins register their own job kinds when imported
     import core.planning.mrp_run  # noqa: F401
 
 

@@ -21,23 +21,28 @@ def _serve(args: argparse.Namespace, with_workers: bool) -> int:
 
     from core.bootstrap import bring_up
     from core.config import get_settings
+    from core.daily_scan import DailyScheduler
     from core.jobs import setup_broker, start_worker
 
     services = bring_up(run_migrations=args.migrate)
     settings = get_settings()
     worker = start_worker(setup_broker(services.redis_url), settings.in_process_workers) if with_workers else None
+    scheduler = DailyScheduler().start() if with_workers else None
     if getattr(args, "demo", False):
-        from core.demo import ensure_demo_tenant
+        from core.demo import ensure_demo_tenants
 
-        login = ensure_demo_tenant()
-        print(f"\n  Demo tenant 'Demo Plant' {'created' if login.created else 'ready'}.")
-        print(f"  Log in at http://{settings.host}:{args.port}/login")
-        print(f"  email: {login.email}   password: {login.password}\n", flush=True)
+        print(f"\n  Log in at http://{settings.host}:{args.port}/login")
+        for login in ensure_demo_tenants():
+            print(f"  {login.tenant:<16} {'created' if login.created else 'ready  '}  "
+                  f"email: {login.email}   password: {login.password}")
+        print("", flush=True)
     from web.app import create_app
 
     try:
         uvicorn.run(create_app(), host=settings.host, port=args.port, log_level="info")
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         if worker is not None:
             worker.stop()
         services.stop()
@@ -60,10 +65,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import threading
 
     from core.bootstrap import bring_up
+    from core.daily_scan import DailyScheduler
     from core.jobs import setup_broker, start_worker
 
     services = bring_up(run_migrations=False)
     worker = start_worker(setup_broker(services.redis_url), args.threads)
+    scheduler = DailyScheduler().start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"plantops worker: {args.threads} threads on {services.redis_url}", flush=True)
@@ -72,7 +79,27 @@ def cmd_worker(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        scheduler.stop()
         worker.stop()
+        services.stop()
+    return 0
+
+
+def cmd_daily_scan(args: argparse.Namespace) -> int:
+    """Run the daily scan (expiry, reagent and stock alerts…) now, for every tenant whose
+    enabled plugins take part, and print what each did."""
+    import json
+    from datetime import date
+
+    from core.bootstrap import bring_up
+    from core.daily_scan import scan_now, tenants_to_scan
+
+    services = bring_up(run_migrations=False)
+    day = date.fromisoformat(args.date) if args.date else date.today()
+    try:
+        for tenant_id in tenants_to_scan():
+            print(tenant_id, json.dumps(scan_now(tenant_id, day)), flush=True)
+    finally:
         services.stop()
     return 0
 
@@ -136,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync = billing_sub.add_parser("sync", help="create or update the Stripe Products and Prices of the plans",
                                   description=cmd_billing_sync.__doc__)
     sync.set_defaults(func=cmd_billing_sync)
+    scan = sub.add_parser("daily-scan", help="run the daily plugin scan now (workers also run it daily)",
+                          description=cmd_daily_scan.__doc__)
+    scan.add_argument("--date", help="the day to scan as YYYY-MM-DD (default: today)")
+    scan.set_defaults(func=cmd_daily_scan)
     plan = sub.add_parser("plan", help="plan a JSON bundle offline (see shared/formats)",
                           description=cmd_plan.__doc__)
     plan.add_argument("bundle", help="path to BUNDLE.json, or - for standard input")

@@ -1,4 +1,5 @@
-"""Demo data: a tenant "Demo Plant" with a login, locations and items, created once."""
+"""Demo data: a tenant "Demo Plant" with a login, locations and items, created once;
+and one demo tenant per industry plugin that seeds its own (``seed_demo`` hook)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from core.inventory.move_types import MoveRequest
 from core.inventory.posting import post_stock_move
 from core.planning.demand import create_sales_order, save_forecasts
 from core.planning.mrp_run import start_mrp_run
+from core.plugins import get_plugin_manager, installed_plugins
 from core.tenancy.models import User
 from core.tenancy.plants import list_plants
+from core.tenancy.plugin_settings import change_plugin
 from core.tenancy.signup import signup
 
 DEMO_EMAIL = "demo@plantops.local"
@@ -31,6 +34,7 @@ class DemoLogin:
     email: str
     password: str
     created: bool
+    tenant: str = "Demo Plant"
 
 
 def _seed_catalog(tenant_id: uuid.UUID) -> None:
@@ -103,3 +107,29 @@ def ensure_demo_tenant() -> DemoLogin:
     _seed_catalog(result.tenant_id)
     _seed_stock_and_plan(result.tenant_id, result.user_id)
     return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, created=True)
+
+
+def ensure_demo_tenants() -> list[DemoLogin]:
+    """The core demo tenant, then one per plugin that implements ``seed_demo``."""
+    logins = [ensure_demo_tenant()]
+    manager = get_plugin_manager()
+    seeders = {manager.get_name(impl.plugin) for impl in manager.hook.seed_demo.get_hookimpls()}
+    for name, info in installed_plugins().items():
+        if name in seeders:
+            logins.append(_ensure_plugin_demo(name, info.title or name))
+    return logins
+
+
+def _ensure_plugin_demo(plugin: str, title: str) -> DemoLogin:
+    """A tenant "Demo <title>" with ``plugin`` enabled and the plugin's own demo data."""
+    email, tenant = f"{plugin.split('_')[0]}@plantops.local", f"Demo {title}"
+    with db.global_session() as session:
+        if session.scalar(select(User.id).where(User.email == email)):
+            return DemoLogin(email, DEMO_PASSWORD, created=False, tenant=tenant)
+    result = signup(tenant, f"{title} plant", email, DEMO_PASSWORD, plan="growth")
+    change_plugin(result.tenant_id, result.user_id, plugin, True)
+    manager = get_plugin_manager()
+    others = [p for n, p in manager.list_name_plugin() if n != plugin]
+    manager.subset_hook_caller("seed_demo", remove_plugins=others)(tenant_id=result.tenant_id,
+                                                                   user_id=result.user_id)
+    return DemoLogin(email, DEMO_PASSWORD, created=True, tenant=tenant)

@@ -132,3 +132,49 @@ def before_release(tenant_id: uuid.UUID, sku: str, kind: str, quantity: Any, due
     first reason is shown to the planner with a 409 and nothing changes. An empty list
     or ``None`` allows the release.
     """
+
+
+@hookspec
+def register_pages() -> list[Any]:
+    """Called once per process when the web app is built, for every installed plugin.
+
+    Return Litestar page handlers (HTML, paths under ``/app/<plugin>/``). They are
+    mounted behind the same login as the core pages, and must refuse tenants that have
+    not enabled the plugin (``web.plugin_guard.plugin_required``). Templates live in the
+    plugin's own ``templates/<plugin>/`` folder, which the app adds to its search path.
+    """
+
+
+@hookspec
+def seed_demo(tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Called by ``plantops demo`` once, for the plugin's own demo tenant ("Demo <title>",
+    login ``<prefix>@plantops.local`` where prefix is the plugin name up to its first
+    underscore), right after the plugin was enabled there.
+
+    Write the demo data a person of that trade expects to see, through the services
+    (which open their own transactions). Only the plugin whose tenant it is is called.
+    The return value is ignored.
+    """
+
+
+@hookspec
+def daily_scan(tenant_id: uuid.UUID, today: Any, session: Any) -> dict[str, Any]:
+    """Called once a day per tenant by the ``daily_scan`` job (scheduled by the worker,
+    or run now with ``plantops daily-scan``), for the plugins the tenant enabled.
+
+    ``today`` is the ``datetime.date`` being scanned; ``session`` is the job's tenant
+    transaction. Do the day's housekeeping (expire lots, write alerts, reserve ahead)
+    idempotently: running the same day twice must change nothing the second time.
+    Return a small JSON-able summary dict (the job's result lists every plugin's), or
+    ``None``.
+    """
+
+
+@hookspec
+def dashboard_alerts(tenant_id: uuid.UUID, session: Any) -> list[Any]:
+    """Called when the dashboard or ``GET /api/v1/alerts`` is shown, for enabled plugins.
+
+    Return a list of :class:`core.alerts.Alert` (severity, title, detail, link) for what
+    needs a person's attention now (a lot expiring, a reagent short for a run). Read only:
+    do not write in this hook. ``None`` or an empty list shows nothing.
+    """

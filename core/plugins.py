@@ -29,6 +29,10 @@ class PluginInfo:
 
     name: str
     description: str
+    # The trade's name for demo tenants and menus ("Food", "Lab"); defaults to the name.
+    title: str = ""
+    # Menu entries (label, page path) shown to tenants that enabled the plugin.
+    nav: tuple[tuple[str, str], ...] = ()
 
 
 _manager: pluggy.PluginManager | None = None

@@ -17,9 +17,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from core import db
+from core.auth.login import Principal
 from core.config import get_settings
 from core.errors import DomainError
-from core.plugins import get_plugin_manager
+from core.plugins import enabled_plugins, get_plugin_manager, installed_plugins
 from web.api import (
     api_key_routes,
     audit_routes,
@@ -56,13 +58,34 @@ principal = {"principal": Provide(provide_principal, sync_to_thread=False)}
 
 def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["qty"] = quantity_text
+    engine.engine.globals["plugin_nav"] = plugin_nav
 
 
-def plugin_routes() -> list[Any]:
-    """Routes that installed plugins contribute through the ``register_routes`` hook."""
+def plugin_nav(principal: Principal | None) -> list[tuple[str, str]]:
+    """Menu entries of the plugins the principal's tenant enabled, for the top bar."""
+    if principal is None:
+        return []
+    with db.tenant_session(principal.tenant_id) as session:
+        enabled = enabled_plugins(session, principal.tenant_id)
+    return [entry for name, info in installed_plugins().items() if name in enabled for entry in info.nav]
+
+
+def plugin_routes(hook_name: str = "register_routes") -> list[Any]:
+    """Handlers that installed plugins contribute through ``register_routes`` (API) or
+    ``register_pages`` (HTML)."""
     found: list[Any] = []
-    for routes in get_plugin_manager().hook.register_routes():
+    for routes in getattr(get_plugin_manager().hook, hook_name)():
         found.extend(routes or [])
+    return found
+
+
+def template_directories() -> list[Path | os.PathLike[Any] | str]:
+    """The core templates, then each installed plugin's own ``templates`` folder."""
+    found: list[Path | os.PathLike[Any] | str] = [WEB / "templates"]
+    for _, plugin in get_plugin_manager().list_name_plugin():
+        folder = Path(getattr(plugin, "__file__", "") or ".").parent / "templates"
+        if getattr(plugin, "__file__", None) and folder.is_dir():
+            found.append(folder)
     return found
 
 
@@ -84,7 +107,7 @@ def create_app() -> Litestar:
     pages = Router(path="/", route_handlers=[*catalog_pages.handlers, *team_pages.handlers,
                                              *audit_pages.handlers, *billing_pages.handlers,
                                              *stock_pages.handlers, *count_pages.handlers,
-                                             *planning_pages.handlers],
+                                             *planning_pages.handlers, *plugin_routes("register_pages")],
                    guards=[page_principal], dependencies=principal)
     return Litestar(
         debug=os.environ.get("PLANTOPS_DEBUG") == "1",
@@ -96,7 +119,7 @@ def create_app() -> Litestar:
             create_static_files_router(path="/static", directories=[WEB / "static"],
                                        include_in_schema=False),
         ],
-        template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine,
+        template_config=TemplateConfig(directory=template_directories(), engine=JinjaTemplateEngine,
                                        engine_callback=_configure_jinja),
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/", "/healthz"],
                                cookie_httponly=False, cookie_samesite="lax"),

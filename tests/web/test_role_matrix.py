@@ -82,6 +82,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/items/{ref}/mrp-record"): READERS,
     ("GET", "/api/v1/mrp/planned-orders/{order_id}/pegging"): READERS,
     ("GET", "/api/v1/mrp/alerts"): READERS,
+    ("GET", "/api/v1/alerts"): READERS,
     ("POST", "/api/v1/demands"): PLANNERS,
     ("DELETE", "/api/v1/demands/{demand_id}"): PLANNERS,
     ("PUT", "/api/v1/forecasts"): PLANNERS,

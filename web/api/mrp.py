@@ -10,6 +10,7 @@ from litestar import Response
 from litestar.params import Parameter
 
 from core import db
+from core.alerts import plugin_alerts
 from core.auth.login import Principal
 from core.planning import firming, mrp_results
 from core.planning.demand import resolve_plant
@@ -90,7 +91,14 @@ def alerts_route(principal: Principal) -> dict[str, Any]:
     return {"items": to_json(firming.purchasing_alerts(principal.tenant_id))}
 
 
+@api_get("/alerts")
+def plugin_alerts_route(principal: Principal) -> dict[str, Any]:
+    """What the tenant's enabled plugins flag now (expiring lots, reagent shortages…),
+    most severe first; purchasing alerts are at ``/mrp/alerts``."""
+    return {"items": to_json(plugin_alerts(principal.tenant_id))}
+
+
 handlers = [
     start_run_route, list_runs_route, get_run_route, planned_orders_route, exceptions_route,
-    mrp_record_route, firm_order_route, pegging_route, alerts_route,
+    mrp_record_route, firm_order_route, pegging_route, alerts_route, plugin_alerts_route,
 ]

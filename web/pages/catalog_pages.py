@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
 from core import db
+from core.alerts import plugin_alerts
 from core.auth.login import Principal
 from core.catalog import items, locations
 from core.catalog.import_job import start_item_import
@@ -42,7 +43,8 @@ def dashboard(principal: Principal) -> Template:
         }
     enabled = [p.name for p in list_plugin_states(tid) if p.enabled]
     return render("dashboard.html", principal, active="dashboard", counts=counts,
-                  plants=list_plants(tid), enabled=enabled, alerts=purchasing_alerts(tid))
+                  plants=list_plants(tid), enabled=enabled, alerts=purchasing_alerts(tid),
+                  plugin_alerts=plugin_alerts(tid))
 
 
 def _list_context(principal: Principal, q: str | None, kind: str | None, offset: int) -> dict[str, Any]:
