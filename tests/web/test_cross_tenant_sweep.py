@@ -19,12 +19,14 @@ PUBLIC = {"/api/v1/signup", "/api/v1/auth/token", "/api/v1/invitations/preview",
           "/api/v1/invitations/accept", "/api/v1/billing/stripe/webhook"}
 #: Path parameters that do not name tenant data (B may use them on its own tenant).
 NOT_TENANT_DATA = {"name"}
+#: Both tenants enable these, so their routes are swept past the plugin guard.
+INDUSTRY_PLUGINS = ("food_fifo", "pharma_lab")
 
 
 @pytest.fixture
 def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     """Tenant A with one of everything, and the values that must never reach B."""
-    a = sign_up(http, "Alpha Secret Works")
+    a = sign_up(http, "Alpha Secret Works", plan="enterprise")
     item = a.post("/api/v1/items", json={"sku": "A-SECRET-SKU", "name": "Alpha secret part",
                                          "tracking": "lot"}).json()
     wh = a.post("/api/v1/locations", json={"code": "ASECRETWH", "name": "Alpha wh", "kind": "warehouse"}).json()
@@ -34,7 +36,8 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     assert queued.status_code == 202, queued.text
     job_id = queued.json()["job_id"]
     wait_for_job(a, job_id)
-    a.post("/api/v1/plugins/vmi/enable")
+    for plugin in ("vmi", *INDUSTRY_PLUGINS):
+        assert a.post(f"/api/v1/plugins/{plugin}/enable").status_code == 200
     moved = a.post("/api/v1/stock-moves", json={
         "kind": "receipt", "sku": item["sku"], "quantity": "5", "to_location": wh["id"],
         "lot": "ASECRETLOT", "idempotency_key": "a-secret-key"}).json()
@@ -123,7 +126,9 @@ def _fill(path: str, op: dict[str, Any], values: dict[str, list[str]], pick: int
 
 
 def test_tenant_b_never_sees_or_touches_tenant_a(http: httpx.Client, tenant_a_data: dict[str, Any]) -> None:
-    b: TenantHandle = sign_up(http, "Bravo Co")
+    b: TenantHandle = sign_up(http, "Bravo Co", plan="enterprise")
+    for plugin in INDUSTRY_PLUGINS:  # B passes the plugin guard: the routes' own checks answer
+        assert b.post(f"/api/v1/plugins/{plugin}/enable").status_code == 200
     a: TenantHandle = tenant_a_data["tenant"]
     operations = _operations(http)
     assert len(operations) >= 15, "the sweep found suspiciously few routes"

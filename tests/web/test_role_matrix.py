@@ -26,6 +26,8 @@ from core.tenancy.roles import (
 from tests.support import TenantHandle, add_member, sign_up
 
 EVERYONE = frozenset(Role)
+#: Plugins whose routes the matrix covers; the matrix tenant enables them all.
+INDUSTRY_PLUGINS = ("food_fifo", "pharma_lab")
 PUBLIC = {"/api/v1/signup", "/api/v1/auth/token", "/api/v1/invitations/preview",
           "/api/v1/invitations/accept", "/api/v1/billing/stripe/webhook"}
 
@@ -132,6 +134,8 @@ PATH_VALUES = {"ref": "NO-SUCH-SKU", "name": "nonesuch"}
 @pytest.fixture
 def members(http: httpx.Client, owner_engine: Any) -> dict[Role, TenantHandle]:
     owner = sign_up(http, "Role Matrix Co", plan="enterprise")
+    for plugin in INDUSTRY_PLUGINS:  # so their routes answer by role, not "not enabled"
+        assert owner.post(f"/api/v1/plugins/{plugin}/enable").status_code == 200
     team = {Role.OWNER: owner}
     for role in Role:
         if role is not Role.OWNER:
