@@ -117,6 +117,8 @@ def create_method(tenant_id: uuid.UUID, raw: dict[str, Any], user_id: uuid.UUID 
     if not isinstance(reagents, list) or not reagents or len(reagents) > MAX_REAGENTS:
         raise InvalidInput(f"reagents must list 1 to {MAX_REAGENTS} reagents (sku, quantity)", "reagents")
     with db.tenant_session(tenant_id, user_id) as session:
+        if session.scalar(select(AssayMethod.id).where(AssayMethod.tenant_id == tenant_id, AssayMethod.name == name)):
+            raise Conflict(f"an assay method named {name!r} already exists", "name")
         method = AssayMethod(tenant_id=tenant_id, id=uuid.uuid4(), name=name, description=description,
                              created_by=user_id)
         session.add(method)
@@ -132,9 +134,8 @@ def create_method(tenant_id: uuid.UUID, raw: dict[str, Any], user_id: uuid.UUID 
             session.add(AssayMethodReagent(tenant_id=tenant_id, method_id=method.id, item_id=item.id,
                                            quantity=amount(entry.get("quantity"), f"{field}.quantity")))
         try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError as exc:
+            session.flush()
+        except IntegrityError as exc:  # the same name created meanwhile
             raise Conflict(f"an assay method named {name!r} already exists", "name") from exc
         return _method_views(session, tenant_id, [AssayMethod.id == method.id])[0]
 
