@@ -178,3 +178,33 @@ def dashboard_alerts(tenant_id: uuid.UUID, session: Any) -> list[Any]:
     needs a person's attention now (a lot expiring, a reagent short for a run). Read only:
     do not write in this hook. ``None`` or an empty list shows nothing.
     """
+
+
+@hookspec(firstresult=True)
+def initial_lot_status(tenant_id: uuid.UUID, item: Any, lot_code: str, session: Any) -> str | None:
+    """Called when an inbound move (receipt, gain, transfer-in of a new code) creates a lot,
+    just before the lot row is written, inside the posting's transaction.
+
+    ``item`` is the :class:`core.inventory.refs.StockItem` (a lot-tracked item) and
+    ``lot_code`` the new lot's code. Return the status the new lot starts with (one of
+    ``available``, ``quarantine``, ``rejected``, ``expired``; a pharma lab answers
+    ``quarantine`` so that nothing is used before QC releases it), or ``None`` to keep the
+    default ``available``. ``firstresult``: the first answer wins. Not called for stock
+    that goes into an existing lot (the lot keeps its status). Do not write in this hook.
+    """
+
+
+@hookspec
+def before_lot_status_change(tenant_id: uuid.UUID, lot: Any, new_status: str, user_id: uuid.UUID | None,
+                             session: Any) -> list[str]:
+    """Called by ``PATCH /api/v1/lots/{code}`` (:func:`core.inventory.lots.update_lot`) before a
+    lot's status changes, with the lot locked, inside that transaction.
+
+    ``lot`` is a :class:`core.inventory.move_types.LotRef` (id, code, current status,
+    expiry, received date), ``new_status`` the status asked for and ``user_id`` who asks.
+    Return a list of refusal reasons (plain text), e.g. "only a QC release with an
+    electronic signature may take a lot out of quarantine"; an empty list or ``None``
+    allows it. Any refusal is a 409 whose detail joins the reasons, and nothing changes.
+    Status changes a plugin makes itself through
+    :func:`core.inventory.lots.set_lot_status` do not call this hook. Do not write here.
+    """

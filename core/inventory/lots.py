@@ -24,6 +24,7 @@ from core.inventory.models import LOT_STATUSES, Lot, StockBalance
 from core.inventory.move_queries import moves_where
 from core.inventory.move_types import LotRef, MoveView
 from core.inventory.refs import StockItem, as_uuid, find_stock_item
+from core.plugins import call_first_hook, call_hook
 
 _LOT_COLUMNS = (Lot.id, Lot.code, Lot.status, Lot.expiry_date, Lot.received_at)
 
@@ -42,14 +43,20 @@ def lot_for_inbound(
     """The lot an inbound move puts stock into, created on first use.
 
     A new lot takes ``expiry_date`` (default: today + the item's shelf life) and
-    ``supplier_lot``. An existing lot keeps its own: a different expiry date given for it
-    is refused (422), so one lot never carries two dates.
+    ``supplier_lot``, and starts ``available`` unless an enabled plugin's
+    ``initial_lot_status`` says otherwise (a pharma lab quarantines it). An existing lot
+    keeps its own: a different expiry date given for it is refused (422), so one lot never
+    carries two dates.
     """
     existing = find_lot_ref(session, tenant_id, item.id, code)
     if existing is None:
         expiry = expiry_date or item.default_expiry(date.today())
+        status = call_first_hook(session, tenant_id, "initial_lot_status", tenant_id=tenant_id, item=item,
+                                 lot_code=code, session=session) or "available"
+        if status not in LOT_STATUSES:
+            raise Conflict(f"a plugin gave lot {code!r} the unknown status {status!r}", "lot")
         session.execute(insert(Lot).values(
-            tenant_id=tenant_id, id=uuid.uuid4(), item_id=item.id, code=code, status="available",
+            tenant_id=tenant_id, id=uuid.uuid4(), item_id=item.id, code=code, status=status,
             expiry_date=expiry, supplier_lot=supplier_lot, updated_by=user_id,
         ).on_conflict_do_nothing())
         existing = find_lot_ref(session, tenant_id, item.id, code)
@@ -94,8 +101,9 @@ def _views(session: Session, conditions: list[Any], limit: int | None = None, of
             for lot, sku, on_hand in session.execute(query)]
 
 
-def _find(session: Session, tenant_id: uuid.UUID, ref: str, sku: str | None) -> Lot:
-    """The lot by id, or by code (and ``sku`` when the code exists for several items)."""
+def find_lot(session: Session, tenant_id: uuid.UUID, ref: str, sku: str | None) -> Lot:
+    """The lot by id, or by code (and ``sku`` when the code exists for several items):
+    404 naming ``code`` when there is none, 422 asking for ``sku`` when ambiguous."""
     conditions: list[Any] = [Lot.tenant_id == tenant_id]
     as_id = as_uuid(ref)
     conditions.append(Lot.id == as_id if as_id else Lot.code == ref)
@@ -127,7 +135,7 @@ def list_lots(tenant_id: uuid.UUID, sku: str | None = None, status: str | None =
 def get_lot(tenant_id: uuid.UUID, ref: str, sku: str | None = None) -> LotView:
     """One lot by code (or id)."""
     with db.tenant_session(tenant_id) as session:
-        lot = _find(session, tenant_id, ref, sku)
+        lot = find_lot(session, tenant_id, ref, sku)
         return _views(session, [Lot.tenant_id == tenant_id, Lot.id == lot.id])[0]
 
 
@@ -138,14 +146,15 @@ def update_lot(tenant_id: uuid.UUID, ref: str, raw: dict[str, Any], user_id: uui
     if unknown:
         raise InvalidInput(f"{unknown[0]} cannot be changed", unknown[0])
     with db.tenant_session(tenant_id, user_id) as session:
-        lot = _find(session, tenant_id, ref, sku)
+        lot = find_lot(session, tenant_id, ref, sku)
         session.refresh(lot, with_for_update=True)
         if "status" in raw:
             status = raw["status"]
             if status not in LOT_STATUSES:
                 raise InvalidInput(f"status must be one of: {', '.join(LOT_STATUSES)}", "status")
             if status != lot.status:
-                lot.status, lot.status_changed_at, lot.status_changed_by = status, func.now(), user_id
+                _ask_status_change(session, tenant_id, lot, status, user_id)
+                set_lot_status(lot, status, user_id)
         if "expiry_date" in raw:
             if raw["expiry_date"] is not None and not isinstance(raw["expiry_date"], date):
                 raise InvalidInput("expiry_date must be a date (YYYY-MM-DD)", "expiry_date")
@@ -154,6 +163,28 @@ def update_lot(tenant_id: uuid.UUID, ref: str, raw: dict[str, Any], user_id: uui
         session.flush()
         session.refresh(lot)
         return _views(session, [Lot.tenant_id == tenant_id, Lot.id == lot.id])[0]
+
+
+def _ask_status_change(session: Session, tenant_id: uuid.UUID, lot: Lot, status: str,
+                       user_id: uuid.UUID | None) -> None:
+    ref = LotRef(lot.id, lot.code, lot.status, lot.expiry_date, lot.received_at)
+    reasons = [str(r) for answer in call_hook(
+        session, tenant_id, "before_lot_status_change", tenant_id=tenant_id, lot=ref, new_status=status,
+        user_id=user_id, session=session) for r in answer or []]
+    if reasons:
+        raise Conflict("; ".join(reasons), "status")
+
+
+def set_lot_status(lot: Lot, status: str, user_id: uuid.UUID | None) -> None:
+    """Give a (locked, session-bound) lot a new status, recording who and when.
+
+    For services that decide the status themselves (a signed QC release); the change is
+    flushed with the caller's transaction and audited like any ORM change.
+    """
+    if status not in LOT_STATUSES:
+        raise InvalidInput(f"status must be one of: {', '.join(LOT_STATUSES)}", "status")
+    lot.status, lot.status_changed_at, lot.status_changed_by = status, func.now(), user_id
+    lot.updated_at, lot.updated_by = func.now(), user_id
 
 
 @dataclass(frozen=True)
@@ -165,7 +196,7 @@ class LotTrace:
 def trace_lot(tenant_id: uuid.UUID, ref: str, sku: str | None = None) -> LotTrace:
     """The lot and every move of it, in posting order (recall and audit)."""
     with db.tenant_session(tenant_id) as session:
-        lot = _find(session, tenant_id, ref, sku)
+        lot = find_lot(session, tenant_id, ref, sku)
         view = _views(session, [Lot.tenant_id == tenant_id, Lot.id == lot.id])[0]
         return LotTrace(view, moves_where(session, tenant_id, [("lot_id", lot.id)]))
 

@@ -128,45 +128,61 @@ def _lot(session: Session, tenant_id: uuid.UUID, item: StockItem, location: Loca
 
 def create_reservation(tenant_id: uuid.UUID, request: ReservationRequest, user_id: uuid.UUID | None) -> ReservationView:
     """Reserve available stock for a document; 409 naming what is available otherwise."""
+    with db.tenant_session(tenant_id, user_id) as session:
+        return reserve(session, tenant_id, request, user_id)
+
+
+def reserve(session: Session, tenant_id: uuid.UUID, request: ReservationRequest,
+            user_id: uuid.UUID | None) -> ReservationView:
+    """:func:`create_reservation` inside the caller's transaction (for other services).
+
+    A refusal raises before anything is written; a caller that goes on after one wraps
+    the call in a savepoint (``session.begin_nested()``).
+    """
     sku = text(request.sku, "sku", 64, required=True) or ""
     location_ref = text(request.location, "location", 64, required=True) or ""
     quantity = amount(request.quantity, "quantity")
     reference = (text(request.reference_type, "reference", 32), text(request.reference_id, "reference", 64))
     if (reference[0] is None) != (reference[1] is None):
         raise InvalidInput("reference needs both type and id", "reference")
-    with db.tenant_session(tenant_id, user_id) as session:
-        item = find_stock_item(session, tenant_id, sku)
-        location = resolve_locations(session, tenant_id, {"location": location_ref})["location"]
-        if item.tracking == "serial" and quantity != quantity.to_integral_value():
-            raise InvalidInput("serial-tracked items are reserved in whole units", "quantity")
-        lot = _lot(session, tenant_id, item, location, text(request.lot, "lot", 64), quantity)
-        key = (location.id, lot.id if lot else None)
-        on_hand = lock_balance(session, tenant_id, item.id, key)
-        available = on_hand - reserved_at(session, tenant_id, item.id, [key]).get(key, Decimal(0))
-        if quantity > available:
-            raise InsufficientStock(item.sku, location.code, lot.code if lot else None,
-                                    max(available, Decimal(0)), quantity)
-        row = Reservation(tenant_id=tenant_id, id=uuid.uuid4(), item_id=item.id, location_id=location.id,
-                          lot_id=key[1], quantity=quantity, remaining=quantity, status="open",
-                          reference_type=reference[0], reference_id=reference[1], created_by=user_id)
-        session.add(row)
-        session.flush()
-        return _one(session, tenant_id, row.id)
+    item = find_stock_item(session, tenant_id, sku)
+    location = resolve_locations(session, tenant_id, {"location": location_ref})["location"]
+    if item.tracking == "serial" and quantity != quantity.to_integral_value():
+        raise InvalidInput("serial-tracked items are reserved in whole units", "quantity")
+    lot = _lot(session, tenant_id, item, location, text(request.lot, "lot", 64), quantity)
+    key = (location.id, lot.id if lot else None)
+    on_hand = lock_balance(session, tenant_id, item.id, key)
+    available = on_hand - reserved_at(session, tenant_id, item.id, [key]).get(key, Decimal(0))
+    if quantity > available:
+        raise InsufficientStock(item.sku, location.code, lot.code if lot else None,
+                                max(available, Decimal(0)), quantity)
+    row = Reservation(tenant_id=tenant_id, id=uuid.uuid4(), item_id=item.id, location_id=location.id,
+                      lot_id=key[1], quantity=quantity, remaining=quantity, status="open",
+                      reference_type=reference[0], reference_id=reference[1], created_by=user_id)
+    session.add(row)
+    session.flush()
+    return _one(session, tenant_id, row.id)
 
 
 def release_reservation(tenant_id: uuid.UUID, reservation_id: uuid.UUID, user_id: uuid.UUID | None) -> ReservationView:
     """Free what an open reservation still holds; 409 when it is no longer open."""
     with db.tenant_session(tenant_id, user_id) as session:
-        status = session.scalar(select(Reservation.status).where(
-            Reservation.tenant_id == tenant_id, Reservation.id == reservation_id).with_for_update())
-        if status is None:
-            raise NotFound(f"no reservation {reservation_id}", "reservation_id")
-        if status != "open":
-            raise Conflict(f"the reservation is already {status}", "reservation_id")
-        session.execute(update(Reservation).where(
-            Reservation.tenant_id == tenant_id, Reservation.id == reservation_id,
-        ).values(status="released", closed_by=user_id, closed_at=func.now()))
-        return _one(session, tenant_id, reservation_id)
+        return release(session, tenant_id, reservation_id, user_id)
+
+
+def release(session: Session, tenant_id: uuid.UUID, reservation_id: uuid.UUID,
+            user_id: uuid.UUID | None) -> ReservationView:
+    """:func:`release_reservation` inside the caller's transaction (for other services)."""
+    status = session.scalar(select(Reservation.status).where(
+        Reservation.tenant_id == tenant_id, Reservation.id == reservation_id).with_for_update())
+    if status is None:
+        raise NotFound(f"no reservation {reservation_id}", "reservation_id")
+    if status != "open":
+        raise Conflict(f"the reservation is already {status}", "reservation_id")
+    session.execute(update(Reservation).where(
+        Reservation.tenant_id == tenant_id, Reservation.id == reservation_id,
+    ).values(status="released", closed_by=user_id, closed_at=func.now()))
+    return _one(session, tenant_id, reservation_id)
 
 
 def get_reservation(tenant_id: uuid.UUID, reservation_id: uuid.UUID) -> ReservationView:

@@ -36,12 +36,14 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     assert queued.status_code == 202, queued.text
     job_id = queued.json()["job_id"]
     wait_for_job(a, job_id)
-    for plugin in ("vmi", *INDUSTRY_PLUGINS):
-        assert a.post(f"/api/v1/plugins/{plugin}/enable").status_code == 200
     moved = a.post("/api/v1/stock-moves", json={
         "kind": "receipt", "sku": item["sku"], "quantity": "5", "to_location": wh["id"],
         "lot": "ASECRETLOT", "idempotency_key": "a-secret-key"}).json()
     held = a.post("/api/v1/reservations", json={"sku": item["sku"], "location": wh["id"], "quantity": "1"}).json()
+    # Enabled after the receipt: with pharma_lab a new lot would wait in quarantine.
+    for plugin in ("vmi", *INDUSTRY_PLUGINS):
+        assert a.post(f"/api/v1/plugins/{plugin}/enable").status_code == 200
+    lab = _pharma_data(a, item["sku"], wh["id"])
     # A count with a line on A's stock (counted), so its views carry A's item and lot.
     count = a.post("/api/v1/counts", json={"location": wh["id"], "note": "Alpha secret count"}).json()
     a.post(f"/api/v1/counts/{count['id']}/lines",
@@ -69,6 +71,8 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
             "user_id": [str(a.user_id)],
             "invitation_id": [invitation["id"]],
             "key_id": [key["id"]],
+            "method_id": [lab["method_id"]],
+            "assay_run_id": [lab["assay_run_id"]],
         },
         "query_values": {"sku": item["sku"], "location": wh["id"], "plant_id": str(a.plant_id),
                          "parent_id": wh["id"], "item": item["sku"], "lot": "ASECRETLOT"},
@@ -77,8 +81,23 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
                     count["id"], "Alpha secret count", moved["id"], held["id"], "ASECRETLOT",
                     "a-secret-key", "A-SECRET-SO", "Alpha customer", *planning.values(),
                     str(a.user_id), a.email, invitation["id"], "alpha-secret-invitee",
-                    key["id"], key["key"], key["prefix"], "Alpha secret integration"],
+                    key["id"], key["key"], key["prefix"], "Alpha secret integration", *lab.values(),
+                    "Alpha secret assay", "Alpha secret certificate"],
     }
+
+
+def _pharma_data(a: TenantHandle, sku: str, location: str) -> dict[str, str]:
+    """A reagent profile, a certificate on A's lot, an assay method and a scheduled run."""
+    profile = a.request("PUT", f"/api/v1/pharma/reagents/{sku}", json={"storage_condition": "ambient"})
+    certificate = a.post("/api/v1/pharma/lots/ASECRETLOT/coa",
+                         files={"file": ("alpha.txt", b"Alpha secret certificate", "text/plain")})
+    method = a.post("/api/v1/pharma/assay-methods", json={"name": "Alpha secret assay",
+                                                          "reagents": [{"sku": sku, "quantity": "1"}]})
+    run = a.post("/api/v1/pharma/assay-runs", json={"method": "Alpha secret assay", "location": location,
+                                                    "scheduled_on": "2099-01-01"})
+    assert profile.status_code == 200 and certificate.status_code == 201, certificate.text
+    assert method.status_code == 201 and run.status_code == 201, run.text
+    return {"method_id": method.json()["id"], "assay_run_id": run.json()["id"]}
 
 
 def _planning_data(a: TenantHandle, sku: str) -> dict[str, str]:

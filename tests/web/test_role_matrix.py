@@ -26,6 +26,8 @@ from core.tenancy.roles import (
 from tests.support import TenantHandle, add_member, sign_up
 
 EVERYONE = frozenset(Role)
+QA_ONLY = frozenset({Role.QA})
+LAB_WRITERS = INVENTORY_WRITERS | {Role.QA}
 #: Plugins whose routes the matrix covers; the matrix tenant enables them all.
 INDUSTRY_PLUGINS = ("food_fifo", "pharma_lab")
 PUBLIC = {"/api/v1/signup", "/api/v1/auth/token", "/api/v1/invitations/preview",
@@ -126,6 +128,29 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/counts/{count_id}/cancel"): COUNTERS,
     ("GET", "/api/v1/counts/{count_id}/variances"): APPROVERS,
     ("POST", "/api/v1/counts/{count_id}/post"): APPROVERS,
+    # Pharma lab: everyone reads; only QA signs QC decisions; stock people and QA keep lab data.
+    ("GET", "/api/v1/pharma/qc-queue"): READERS,
+    ("POST", "/api/v1/pharma/lots/{code}/release"): QA_ONLY,
+    ("POST", "/api/v1/pharma/lots/{code}/reject"): QA_ONLY,
+    ("GET", "/api/v1/pharma/lots/{code}/signatures"): READERS,
+    ("GET", "/api/v1/pharma/lots/{code}/audit-trail"): READERS,
+    ("GET", "/api/v1/pharma/lots/{code}"): READERS,
+    ("POST", "/api/v1/pharma/lots/{code}/open"): LAB_WRITERS,
+    ("POST", "/api/v1/pharma/lots/{code}/coa"): LAB_WRITERS,
+    ("GET", "/api/v1/pharma/lots/{code}/coa"): READERS,
+    ("GET", "/api/v1/pharma/reagents"): READERS,
+    ("GET", "/api/v1/pharma/reagents/{ref}"): READERS,
+    ("PUT", "/api/v1/pharma/reagents/{ref}"): LAB_WRITERS,
+    ("GET", "/api/v1/pharma/assay-methods"): READERS,
+    ("POST", "/api/v1/pharma/assay-methods"): LAB_WRITERS,
+    ("GET", "/api/v1/pharma/assay-methods/{method_id}"): READERS,
+    ("GET", "/api/v1/pharma/assay-runs"): READERS,
+    ("POST", "/api/v1/pharma/assay-runs"): LAB_WRITERS,
+    ("GET", "/api/v1/pharma/assay-runs/{assay_run_id}"): READERS,
+    ("POST", "/api/v1/pharma/assay-runs/{assay_run_id}/run"): LAB_WRITERS,
+    ("POST", "/api/v1/pharma/assay-runs/{assay_run_id}/cancel"): LAB_WRITERS,
+    ("GET", "/api/v1/pharma/settings"): READERS,
+    ("PUT", "/api/v1/pharma/settings"): TENANT_ADMINS,
 }
 #: Path values that name nothing in the tenant: admitted roles get 404/4xx, not a change.
 PATH_VALUES = {"ref": "NO-SUCH-SKU", "name": "nonesuch"}
