@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -92,10 +92,22 @@ def add_item(session: Session, tenant_id: uuid.UUID, raw: dict[str, Any]) -> Ite
     return item
 
 
+def _refuse_tracking_change(session: Session, item: Item, tracking: str) -> None:
+    # Moves, balances and serials were written under the old tracking: a lot-tracked item
+    # turned untracked would leave lots on the shelf that no issue can name, and back.
+    moved = session.scalar(text("SELECT EXISTS (SELECT 1 FROM stock_move WHERE tenant_id = :t AND item_id = :i)"),
+                           {"t": item.tenant_id, "i": item.id})
+    if moved:
+        raise Conflict(f"item {item.sku!r} has stock moves: its tracking cannot change from "
+                       f"{item.tracking!r} to {tracking!r}", "tracking")
+
+
 def change_item(session: Session, item: Item, raw: dict[str, Any]) -> Item:
     """Apply a partial update inside an open transaction."""
     clean = clean_item_fields(raw, partial=True)
     _check(session, item.tenant_id, {"sku": item.sku, **clean})
+    if "tracking" in clean and clean["tracking"] != item.tracking:
+        _refuse_tracking_change(session, item, clean["tracking"])
     for name, value in clean.items():
         setattr(item, name, value)
     _save(session, item)

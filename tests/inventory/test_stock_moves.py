@@ -157,3 +157,14 @@ def test_viewer_reads_but_cannot_post(site: TenantHandle, owner_engine: Any) -> 
     with owner_engine.begin() as conn:
         conn.execute(text("UPDATE membership SET role = 'storekeeper' WHERE user_id = :u"), {"u": site.user_id})
     assert post_move(site, kind="receipt", sku="BOLT", quantity="1", to_location="B1").status_code == 201
+
+
+def test_tracking_cannot_change_once_an_item_has_moves(site: TenantHandle) -> None:
+    make_item(site, "NEWPART")
+    changed = site.patch("/api/v1/items/NEWPART", json={"tracking": "lot"})
+    assert changed.status_code == 200 and changed.json()["tracking"] == "lot"  # no history yet
+    move(site, kind="receipt", sku="BOLT", quantity="1", to_location="b1")
+    refused = site.patch("/api/v1/items/BOLT", json={"tracking": "lot", "name": "Bolt renamed"})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["field"] == "tracking" and "stock moves" in refused.json()["detail"]
+    assert site.get("/api/v1/items/BOLT").json()["name"] != "Bolt renamed"  # nothing saved
