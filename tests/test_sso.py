@@ -4,6 +4,7 @@ just-in-time membership for the tenant's domain, and refusals."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -108,3 +109,34 @@ def test_settings_bad_input_roles_and_unknown_tenant(http: httpx.Client, tenant:
     assert "client-secret-1" not in stored and unseal(stored) == "client-secret-1"
     unknown = http.get("/sso/00000000-0000-0000-0000-000000000000/start")
     assert unknown.status_code == 404
+
+
+def _find_sso(base_url: str, email: str) -> tuple[httpx.Client, httpx.Response]:
+    """The login page's SSO link: the work email's domain picks the company."""
+    browser = httpx.Client(base_url=base_url)
+    login = browser.get("/login")
+    assert 'href="/sso"' in login.text
+    page = browser.get("/sso")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and token
+    return browser, browser.post("/sso", data={"email": email, "_csrf_token": token.group(1)})
+
+
+def test_login_page_finds_the_company_by_email_domain(http: httpx.Client, tenant: TenantHandle,
+                                                     other_tenant: TenantHandle, issuer: str) -> None:
+    base = str(http.base_url)
+    browser, unknown = _find_sso(base, "pat@acme.test")
+    assert unknown.status_code == 404 and "no single sign-on is set up for acme.test" in unknown.text
+    browser.close()
+    browser, bad = _find_sso(base, "not-an-email")
+    browser.close()
+    assert bad.status_code == 422 and "email is not a valid address" in bad.text
+    _configure(tenant, issuer, email_domain="acme.test")
+    browser, found = _find_sso(base, "Pat@ACME.test")
+    browser.close()
+    assert found.status_code == 303 and found.headers["location"] == f"/sso/{tenant.tenant_id}/start"
+    # Two companies claiming one domain: nobody is guessed, each shares its own link.
+    _configure(other_tenant, issuer, email_domain="acme.test")
+    browser, ambiguous = _find_sso(base, "pat@acme.test")
+    browser.close()
+    assert ambiguous.status_code == 404

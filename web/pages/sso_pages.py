@@ -13,10 +13,11 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from core.auth.oidc import finish_login, start_login
+from core.auth.sso_discovery import sso_tenant_for_email
 from core.auth.tokens import issue_token
 from core.config import get_settings
 from core.errors import DomainError
-from web.pages.common import async_get, redirect_with_session, render, session_cookie
+from web.pages.common import async_get, form_data, form_post, redirect_with_session, render, session_cookie
 
 SSO_COOKIE = "plantops_sso"
 
@@ -61,4 +62,20 @@ async def sso_callback(request: Request[Any, Any, Any], code: str = "",
     return answer
 
 
-handlers = [sso_start, sso_callback]
+@async_get("/sso")
+async def sso_page() -> Template:
+    return render("sso_login.html", None)
+
+
+@form_post("/sso")
+async def sso_find(request: Request[Any, Any, Any]) -> Template | Redirect:
+    """The work email's domain names the company; its provider takes over from there."""
+    email = (await form_data(request)).get("email", "")
+    try:
+        tenant_id = await anyio.to_thread.run_sync(sso_tenant_for_email, email)
+    except DomainError as exc:
+        return render("sso_login.html", None, status_code=exc.status, error=exc.message, email=email)
+    return Redirect(path=f"/sso/{tenant_id}/start", status_code=303)
+
+
+handlers = [sso_page, sso_find, sso_start, sso_callback]
