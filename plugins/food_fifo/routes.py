@@ -1,0 +1,100 @@
+"""/api/v1/food/...: the food plugin's API. Every route carries the plugin guard (403 for
+tenants that have not enabled food_fifo) and a role guard (see the README's matrix)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+import msgspec
+from litestar import Response
+
+from core.auth.login import Principal
+from core.tenancy.roles import CATALOG_WRITERS, INVENTORY_WRITERS, READERS, TENANT_ADMINS
+from plugins.food_fifo import picking, receiving, settings
+from web.api.common import set_fields, to_json
+from web.api.inventory_common import inv_get, inv_post, inv_put
+from web.auth import roles
+from web.plugin_guard import plugin_required
+
+FOOD = plugin_required("food_fifo")
+readers = [FOOD, roles(READERS)]
+writers = [FOOD, roles(INVENTORY_WRITERS)]
+catalog = [FOOD, roles(CATALOG_WRITERS)]
+admins = [FOOD, roles(TENANT_ADMINS)]
+
+
+class SettingsIn(msgspec.Struct, forbid_unknown_fields=True):
+    alert_days: int | msgspec.UnsetType = msgspec.UNSET
+    auto_write_off: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
+    policy: Literal["fefo", "fifo"]
+
+
+class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A receipt of a food lot: ``code`` is a scanned GS1 label (GTIN, lot, expiry), or give
+    ``sku``, ``lot`` and optionally ``expiry_date`` (default: today + shelf life)."""
+
+    quantity: Decimal
+    to_location: str
+    idempotency_key: str
+    code: str | None = None
+    sku: str | None = None
+    lot: str | None = None
+    expiry_date: date | None = None
+    supplier_lot: str | None = None
+    unit_cost: Decimal | None = None
+
+
+@inv_get("/food/settings", guards=readers)
+def get_settings_route(principal: Principal) -> dict[str, Any]:
+    """The expiry alert window (days) and whether the daily scan writes expired stock off."""
+    return to_json(settings.get_settings(principal.tenant_id))
+
+
+@inv_put("/food/settings", guards=admins)
+def put_settings_route(principal: Principal, data: SettingsIn) -> dict[str, Any]:
+    """Change ``alert_days`` (0–365) and/or ``auto_write_off``."""
+    return to_json(settings.update_settings(principal.tenant_id, set_fields(data), principal.user_id))
+
+
+@inv_get("/food/policies", guards=readers)
+def list_policies_route(principal: Principal) -> dict[str, Any]:
+    """Every lot-tracked item with its picking policy (fefo, the default, or fifo)."""
+    return {"items": to_json(settings.list_policies(principal.tenant_id))}
+
+
+@inv_put("/food/policies/{ref:str}", guards=catalog)
+def put_policy_route(principal: Principal, ref: str, data: PolicyIn) -> dict[str, Any]:
+    """Pick the item (sku or id) FEFO (first expiring first) or FIFO (first received first)."""
+    return to_json(settings.set_policy(principal.tenant_id, ref, data.policy))
+
+
+@inv_get("/food/pick-lists/issue", guards=readers)
+def issue_pick_list_route(principal: Principal, sku: str, quantity: Decimal,
+                          on: date | None = None) -> dict[str, Any]:
+    """Which lots to take, and where, to issue ``quantity`` of ``sku`` on day ``on``."""
+    return to_json(picking.issue_pick_list(principal.tenant_id, sku, quantity, on))
+
+
+@inv_get("/food/pick-lists/batch", guards=readers)
+def batch_pick_list_route(principal: Principal, sku: str, quantity: Decimal,
+                          on: date | None = None) -> dict[str, Any]:
+    """The lots of every component to take to make ``quantity`` of ``sku`` on day ``on``."""
+    return {"items": to_json(picking.batch_pick_lists(principal.tenant_id, sku, quantity, on))}
+
+
+@inv_post("/food/receipts", guards=writers)
+def receive_route(principal: Principal, data: ReceiptIn) -> Response[dict[str, Any]]:
+    """Receive a food lot; its expiry comes from ``expiry_date``, the scanned label, or the
+    item's shelf life (``expiry_source`` says which). 201, or 200 for an idempotent repeat."""
+    result = receiving.receive(principal.tenant_id, receiving.FoodReceipt(**msgspec.structs.asdict(data)),
+                               principal.user_id)
+    return Response(to_json(result), status_code=201 if result.created else 200)
+
+
+handlers = [get_settings_route, put_settings_route, list_policies_route, put_policy_route,
+            issue_pick_list_route, batch_pick_list_route, receive_route]
