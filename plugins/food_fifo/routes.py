@@ -11,8 +11,9 @@ import msgspec
 from litestar import Response
 
 from core.auth.login import Principal
+from core.daily_scan import queue_daily_scan
 from core.tenancy.roles import CATALOG_WRITERS, INVENTORY_WRITERS, READERS, TENANT_ADMINS
-from plugins.food_fifo import picking, receiving, settings
+from plugins.food_fifo import expiry, picking, receiving, settings
 from web.api.common import set_fields, to_json
 from web.api.inventory_common import inv_get, inv_post, inv_put
 from web.auth import roles
@@ -32,6 +33,10 @@ class SettingsIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     policy: Literal["fefo", "fifo"]
+
+
+class ScanIn(msgspec.Struct, forbid_unknown_fields=True):
+    day: date | None = None
 
 
 class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -96,5 +101,19 @@ def receive_route(principal: Principal, data: ReceiptIn) -> Response[dict[str, A
     return Response(to_json(result), status_code=201 if result.created else 200)
 
 
-handlers = [get_settings_route, put_settings_route, list_policies_route, put_policy_route,
+@inv_get("/food/expiry", guards=readers)
+def expiry_route(principal: Principal) -> dict[str, Any]:
+    """Lots on hand that are expired or expire within the alert window, soonest first."""
+    return to_json(expiry.expiry_report(principal.tenant_id))
+
+
+@inv_post("/food/expiry/scan", guards=writers)
+def scan_route(principal: Principal, data: ScanIn | None = None) -> Response[dict[str, Any]]:
+    """Run the daily scan now (for ``day``, default today) as a job; 202 with its id."""
+    day = data.day if data and data.day else date.today()
+    job_id = queue_daily_scan(principal.tenant_id, day, principal.user_id)
+    return Response({"job_id": str(job_id), "date": day.isoformat()}, status_code=202)
+
+
+handlers = [expiry_route, scan_route, get_settings_route, put_settings_route, list_policies_route, put_policy_route,
             issue_pick_list_route, batch_pick_list_route, receive_route]
