@@ -6,6 +6,7 @@ The module is the plugin pluggy registers: the hook implementations live in
 
 from core.plugins import PluginInfo
 from plugins.food_fifo.hooks import (
+    adjust_supply,
     before_post_move,
     choose_lots,
     daily_scan,
@@ -21,5 +22,5 @@ PLUGIN_INFO = PluginInfo(
     nav=(("Food", "/app/food"),),
 )
 
-__all__ = ["PLUGIN_INFO", "before_post_move", "choose_lots", "daily_scan", "dashboard_alerts", "plugin_enabled",
-           "register_routes"]
+__all__ = ["PLUGIN_INFO", "adjust_supply", "before_post_move", "choose_lots", "daily_scan", "dashboard_alerts",
+           "plugin_enabled", "register_routes"]

@@ -13,7 +13,8 @@ from core.hooks import hookimpl
 from core.inventory.lot_allocation import LotCandidate
 from core.inventory.move_types import PlannedMove
 from core.inventory.refs import StockItem
-from plugins.food_fifo import expiry, picking
+from core.planning.mrp_input import SupplyRemoval
+from plugins.food_fifo import expiry, picking, supply
 from plugins.food_fifo.settings import ensure_settings
 
 
@@ -41,6 +42,12 @@ def daily_scan(tenant_id: uuid.UUID, today: date, session: Any) -> dict[str, Any
 @hookimpl
 def dashboard_alerts(tenant_id: uuid.UUID, session: Any) -> list[Alert]:
     return expiry.expiry_alerts(session, tenant_id, date.today())
+
+
+@hookimpl
+def adjust_supply(tenant_id: uuid.UUID, lots: list[Any], period_starts: list[Any],
+                  session: Any) -> list[SupplyRemoval]:
+    return supply.dated_supply(lots, period_starts)
 
 
 @hookimpl
