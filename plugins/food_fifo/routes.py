@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import msgspec
-from litestar import Response
+from litestar import MediaType, Response
 
 from core.auth.login import Principal
 from core.daily_scan import queue_daily_scan
 from core.tenancy.roles import CATALOG_WRITERS, INVENTORY_WRITERS, READERS, TENANT_ADMINS
-from plugins.food_fifo import expiry, picking, receiving, settings
+from plugins.food_fifo import batches, expiry, picking, recall, receiving, settings
 from web.api.common import set_fields, to_json
 from web.api.inventory_common import inv_get, inv_post, inv_put
 from web.auth import roles
@@ -52,6 +52,28 @@ class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
     expiry_date: date | None = None
     supplier_lot: str | None = None
     unit_cost: Decimal | None = None
+
+
+class InputIn(msgspec.Struct, forbid_unknown_fields=True):
+    sku: str
+    lot: str
+    quantity: Decimal
+
+
+class BatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A production batch: make ``quantity`` of ``sku`` (lot ``lot``, default the number)
+    from components at ``from_location`` into ``to_location``; ``inputs`` names component
+    lots (otherwise the item's FEFO/FIFO policy chooses)."""
+
+    number: str
+    sku: str
+    quantity: Decimal
+    from_location: str
+    to_location: str
+    lot: str | None = None
+    batch_date: date | None = None
+    expiry_date: date | None = None
+    inputs: list[InputIn] | None = None
 
 
 @inv_get("/food/settings", guards=readers)
@@ -115,5 +137,41 @@ def scan_route(principal: Principal, data: ScanIn | None = None) -> Response[dic
     return Response({"job_id": str(job_id), "date": day.isoformat()}, status_code=202)
 
 
-handlers = [expiry_route, scan_route, get_settings_route, put_settings_route, list_policies_route, put_policy_route,
-            issue_pick_list_route, batch_pick_list_route, receive_route]
+@inv_get("/food/batches", guards=readers)
+def list_batches_route(principal: Principal) -> dict[str, Any]:
+    """The latest production batches with the lots each consumed and made."""
+    return {"items": to_json(batches.list_batches(principal.tenant_id))}
+
+
+@inv_post("/food/batches", guards=writers)
+def make_batch_route(principal: Principal, data: BatchIn) -> dict[str, Any]:
+    """Post a batch: issue the components (reference work_order/<number>) and receive the
+    finished lot, valued at the components' cost; all or nothing."""
+    inputs = [batches.BatchInput(i.sku, i.lot, i.quantity) for i in data.inputs or []]
+    fields = {k: v for k, v in msgspec.structs.asdict(data).items() if k != "inputs"}
+    return to_json(batches.make_batch(principal.tenant_id, batches.BatchRequest(**fields, inputs=inputs),
+                                      principal.user_id))
+
+
+@inv_get("/food/batches/{number:str}", guards=readers)
+def get_batch_route(principal: Principal, number: str) -> dict[str, Any]:
+    """One batch by number."""
+    return to_json(batches.get_batch(principal.tenant_id, number))
+
+
+@inv_get("/food/recall/{code:str}", guards=readers)
+def recall_route(principal: Principal, code: str, sku: str | None = None,
+                 direction: Literal["forward", "backward"] = "forward",
+                 format: Literal["json", "csv"] = "json") -> Response[Any]:
+    """The recall trace of lot ``code``: forward to every batch, finished lot and shipment
+    that used it, or backward to every lot that went into it; as JSON or CSV."""
+    found = recall.trace_recall(principal.tenant_id, code, sku, direction)
+    if format == "csv":
+        return Response(recall.recall_csv(found), media_type="text/csv", headers={
+            "content-disposition": f'attachment; filename="recall-{direction}.csv"'})
+    return Response(to_json(found), media_type=MediaType.JSON)
+
+
+handlers = [get_settings_route, put_settings_route, list_policies_route, put_policy_route,
+            issue_pick_list_route, batch_pick_list_route, receive_route, expiry_route, scan_route,
+            list_batches_route, make_batch_route, get_batch_route, recall_route]
