@@ -39,6 +39,7 @@ class BatchInput:
     sku: str
     lot: str
     quantity: Decimal
+    location: str | None = None  # default: the batch's from_location
 
 
 @dataclass(frozen=True)
@@ -87,22 +88,22 @@ def _issue_components(session: Session, tenant_id: uuid.UUID, number: str, req: 
     needs = requirements(session, tenant_id, item_id, req.quantity)
     if not needs:
         raise InvalidInput(f"item {req.sku} has no bill of material to make it from", "sku")
-    named = {(given.sku, given.lot): given.quantity for given in req.inputs}
     known = {r.sku for r in needs}
-    for sku, _ in named:
-        if sku not in known:
-            raise InvalidInput(f"{sku} is not a component of {req.sku}", "inputs")
+    for given in req.inputs:
+        if given.sku not in known:
+            raise InvalidInput(f"{given.sku} is not a component of {req.sku}", "inputs")
     cost = Decimal(0)
     for need in needs:
-        lots: list[tuple[str | None, Decimal]] = [(lot, q) for (sku, lot), q in named.items() if sku == need.sku]
-        if lots and sum(q for _, q in lots) != need.quantity:
+        named = [given for given in req.inputs if given.sku == need.sku]
+        if named and sum(given.quantity for given in named) != need.quantity:
             raise InvalidInput(f"the lots named for {need.sku} must add up to {need.quantity.normalize():f}",
                                "inputs")
-        for lot, quantity in lots or [(None, need.quantity)]:
+        for given in named or [BatchInput(need.sku, "", need.quantity)]:
+            where = given.location or req.from_location
             posted = post_move(session, tenant_id, MoveRequest(
-                kind="issue", sku=need.sku, quantity=quantity, from_location=req.from_location, lot=lot,
+                kind="issue", sku=need.sku, quantity=given.quantity, from_location=where, lot=given.lot or None,
                 reason="production", reference_type=REFERENCE, reference_id=number,
-                idempotency_key=f"food-batch:{number}:{need.sku}:{lot or '*'}"), user_id)
+                idempotency_key=f"food-batch:{number}:{need.sku}:{given.lot or '*'}:{where}"), user_id)
             cost += sum((m.total_cost for m in posted.moves), Decimal(0))
     return cost
 

@@ -72,6 +72,7 @@ class PlacedLot:
 class PickLine:
     sku: str
     location: str
+    location_id: uuid.UUID
     lot: str
     expiry_date: date | None
     received_on: date
@@ -108,7 +109,7 @@ def placed_lots(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID, on: 
 def pick_from(sku: str, policy: str, quantity: Decimal, lots: list[PlacedLot]) -> PickList:
     """The pick list of ``quantity`` from ``lots`` under ``policy``."""
     taken = allocate(lots, quantity, policy)
-    lines = [PickLine(sku, lot.location_code, lot.code, lot.expiry_date, lot.received_at.date(), q)
+    lines = [PickLine(sku, lot.location_code, lot.location_id, lot.code, lot.expiry_date, lot.received_at.date(), q)
              for lot, q in taken]
     return PickList(sku, policy, quantity, lines, quantity - sum((q for _, q in taken), Decimal(0)))
 

@@ -3,6 +3,7 @@ tenants that have not enabled food_fifo) and a role guard (see the README's matr
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -13,7 +14,7 @@ from litestar import MediaType, Response
 from core.auth.login import Principal
 from core.daily_scan import queue_daily_scan
 from core.tenancy.roles import CATALOG_WRITERS, INVENTORY_WRITERS, READERS, TENANT_ADMINS
-from plugins.food_fifo import batches, expiry, picking, recall, receiving, settings
+from plugins.food_fifo import batches, expiry, picking, recall, receiving, scheduling, settings
 from web.api.common import set_fields, to_json
 from web.api.inventory_common import inv_get, inv_post, inv_put
 from web.auth import roles
@@ -74,6 +75,15 @@ class BatchIn(msgspec.Struct, forbid_unknown_fields=True):
     batch_date: date | None = None
     expiry_date: date | None = None
     inputs: list[InputIn] | None = None
+
+
+class ConfirmIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Confirm a suggested batch: the planned order, where the finished lot goes, and
+    optionally the batch number (default WO-<first 8 hex digits of the order id>)."""
+
+    planned_order_id: uuid.UUID
+    to_location: str
+    number: str | None = None
 
 
 @inv_get("/food/settings", guards=readers)
@@ -172,6 +182,21 @@ def recall_route(principal: Principal, code: str, sku: str | None = None,
     return Response(to_json(found), media_type=MediaType.JSON)
 
 
+@inv_get("/food/schedule", guards=readers)
+def schedule_route(principal: Principal, day: date | None = None) -> dict[str, Any]:
+    """The suggested batches of ``day`` (default: the first release day) from the latest MRP
+    run's planned make orders, each with the component lots to take, oldest usable first."""
+    return to_json(scheduling.day_schedule(principal.tenant_id, day))
+
+
+@inv_post("/food/schedule/confirm", guards=writers)
+def confirm_route(principal: Principal, data: ConfirmIn) -> dict[str, Any]:
+    """Make a suggested batch, consuming exactly the lots the schedule shows (409 when
+    already made or short)."""
+    return to_json(scheduling.confirm_suggestion(principal.tenant_id, data.planned_order_id, data.to_location,
+                                                 data.number, principal.user_id))
+
+
 handlers = [get_settings_route, put_settings_route, list_policies_route, put_policy_route,
             issue_pick_list_route, batch_pick_list_route, receive_route, expiry_route, scan_route,
-            list_batches_route, make_batch_route, get_batch_route, recall_route]
+            list_batches_route, make_batch_route, get_batch_route, recall_route, schedule_route, confirm_route]
