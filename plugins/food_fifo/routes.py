@@ -6,15 +6,16 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import MediaType, Response
+from litestar.params import Parameter
 
 from core.auth.login import Principal
 from core.daily_scan import queue_daily_scan
 from core.tenancy.roles import CATALOG_WRITERS, INVENTORY_WRITERS, READERS, TENANT_ADMINS
-from plugins.food_fifo import batches, expiry, picking, recall, receiving, scheduling, settings
+from plugins.food_fifo import batches, expiry, picking, recall, receiving, scheduling, settings, spoilage
 from web.api.common import set_fields, to_json
 from web.api.inventory_common import inv_get, inv_post, inv_put
 from web.auth import roles
@@ -197,6 +198,16 @@ def confirm_route(principal: Principal, data: ConfirmIn) -> dict[str, Any]:
                                                  data.number, principal.user_id))
 
 
-handlers = [get_settings_route, put_settings_route, list_policies_route, put_policy_route,
+@inv_get("/food/reports/spoilage", guards=readers)
+def spoilage_route(principal: Principal, period: str = "week",
+                   date_from: Annotated[date | None, Parameter(query="from")] = None,
+                   date_to: Annotated[date | None, Parameter(query="to")] = None) -> dict[str, Any]:
+    """Quantity and value written off as spoilage per item and ``period`` (week or month)
+    between ``from`` and ``to`` (default: the last 12 weeks or months), with chart data."""
+    report = spoilage.spoilage_report(principal.tenant_id, period, date_from, date_to)
+    return {**to_json(report), "chart": report.chart()}
+
+
+handlers = [spoilage_route, get_settings_route, put_settings_route, list_policies_route, put_policy_route,
             issue_pick_list_route, batch_pick_list_route, receive_route, expiry_route, scan_route,
             list_batches_route, make_batch_route, get_batch_route, recall_route, schedule_route, confirm_route]
