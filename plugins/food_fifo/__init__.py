@@ -12,6 +12,7 @@ from plugins.food_fifo.hooks import (
     daily_scan,
     dashboard_alerts,
     plugin_enabled,
+    register_pages,
     register_routes,
 )
 
@@ -23,4 +24,4 @@ PLUGIN_INFO = PluginInfo(
 )
 
 __all__ = ["PLUGIN_INFO", "adjust_supply", "before_post_move", "choose_lots", "daily_scan", "dashboard_alerts",
-           "plugin_enabled", "register_routes"]
+           "plugin_enabled", "register_pages", "register_routes"]

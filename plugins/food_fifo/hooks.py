@@ -55,3 +55,10 @@ def register_routes() -> list[Any]:
     from plugins.food_fifo import routes  # the web layer is loaded only by the app
 
     return list(routes.handlers)
+
+
+@hookimpl
+def register_pages() -> list[Any]:
+    from plugins.food_fifo import pages  # the web layer is loaded only by the app
+
+    return list(pages.handlers)

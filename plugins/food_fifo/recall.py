@@ -61,7 +61,7 @@ class Recall:
     lots: int
     batches: list[str]
     destinations: list[str]
-    on_hand: Decimal
+    on_hand: dict[str, Decimal]  # per sku: what of the traced lots is still in stock
 
 
 def _move(m: MoveView) -> TraceMove:
@@ -116,8 +116,10 @@ def trace_recall(tenant_id: uuid.UUID, code: str, sku: str | None = None, direct
     batches = sorted({n.batch for n in nodes if n.batch})
     destinations = sorted({m.reference for n in nodes for m in n.moves
                            if m.reference and not m.reference.startswith(REFERENCE) and m.kind != "receipt"})
-    return Recall(direction, root, len(nodes), batches, destinations,
-                  sum((n.on_hand for n in nodes), Decimal(0)))
+    on_hand: dict[str, Decimal] = {}
+    for n in nodes:
+        on_hand[n.sku] = on_hand.get(n.sku, Decimal(0)) + n.on_hand
+    return Recall(direction, root, len(nodes), batches, destinations, dict(sorted(on_hand.items())))
 
 
 CSV_COLUMNS = ("depth", "sku", "lot", "via_batch", "lot_status", "expiry_date", "on_hand", "move_kind",

@@ -75,7 +75,7 @@ def test_recall_forward_and_backward(tenant: TenantHandle) -> None:
     assert [(c["lot"], c["batch"]) for c in forward["root"]["children"]] == [("B-1", "B-1"), ("B-2", "B-2")]
     assert forward["batches"] == ["B-1", "B-2"] and forward["lots"] == 3
     assert forward["destinations"] == ["sales_order SO-10", "sales_order SO-9"]
-    assert forward["on_hand"] == "23"  # M1 0 + B-1 5 + B-2 18
+    assert forward["on_hand"] == {"MILK": "0", "YOG": "23"}  # B-1 5 + B-2 18
     only_m2 = created(tenant.get("/api/v1/food/recall/M2", params={"sku": "MILK"}), 200)
     assert [c["lot"] for c in only_m2["root"]["children"]] == ["B-2"]
     assert only_m2["destinations"] == ["sales_order SO-10"]
