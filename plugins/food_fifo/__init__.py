@@ -14,6 +14,7 @@ from plugins.food_fifo.hooks import (
     plugin_enabled,
     register_pages,
     register_routes,
+    seed_demo,
 )
 
 PLUGIN_INFO = PluginInfo(
@@ -24,4 +25,5 @@ PLUGIN_INFO = PluginInfo(
 )
 
 __all__ = ["PLUGIN_INFO", "adjust_supply", "before_post_move", "choose_lots", "daily_scan", "dashboard_alerts",
-           "plugin_enabled", "register_pages", "register_routes"]
+           "plugin_enabled", "register_pages", "register_routes",
+           "seed_demo"]

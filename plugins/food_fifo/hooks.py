@@ -51,6 +51,13 @@ def adjust_supply(tenant_id: uuid.UUID, lots: list[Any], period_starts: list[Any
 
 
 @hookimpl
+def seed_demo(tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    from plugins.food_fifo.demo import seed_food_demo
+
+    seed_food_demo(tenant_id, user_id)
+
+
+@hookimpl
 def register_routes() -> list[Any]:
     from plugins.food_fifo import routes  # the web layer is loaded only by the app
 
