@@ -89,6 +89,12 @@ def adjust_supply(tenant_id: uuid.UUID, lots: list[Any], period_starts: list[Any
     :class:`core.planning.mrp_input.SupplyRemoval` (lot id and a reason the planner
     reads in the run notes) for lots that must not count as supply, e.g. a lot that
     expires before the first requirement. ``None`` or an empty list removes nothing.
+
+    A removal with ``usable_until`` (a date) removes the lot only from then on: it stays
+    supply for every period that ends on or before that date, and what the earlier
+    requirements leave of it (consumed first-expiring-first) is lost when the next period
+    begins; core plans twice to know that (see :mod:`core.planning.expiring_supply`). The
+    run notes name each lot and how much of it expires unused.
     """
 
 

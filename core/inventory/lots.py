@@ -202,8 +202,14 @@ def trace_lot(tenant_id: uuid.UUID, ref: str, sku: str | None = None) -> LotTrac
 
 
 def refuse_unusable(lot: LotRef, kind: str, today: date) -> None:
-    """Issues and reservations take only available, unexpired lots (409 naming the lot)."""
+    """Issues and reservations take only ``available`` lots (409 naming the lot).
+
+    A reservation also refuses a lot past its expiry date. An issue of a named lot past
+    its date is not refused here: whether that is allowed is the trade's rule (the food
+    plugin refuses it unless the reason is spoilage, through ``before_post_move``);
+    a lot whose *status* is ``expired`` is refused for everyone.
+    """
     if lot.status != "available":
         raise Conflict(f"lot {lot.code!r} is {lot.status}: it cannot be used for a {kind}", "lot")
-    if lot.expiry_date is not None and lot.expiry_date < today:
+    if kind != "issue" and lot.expiry_date is not None and lot.expiry_date < today:
         raise Conflict(f"lot {lot.code!r} expired on {lot.expiry_date}", "lot")

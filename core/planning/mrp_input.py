@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.catalog.models import BomLine, Item
 from core.inventory.supply import reserved_by_item, stock_by_lot
+from core.planning.expiring_supply import ExpiringLot, first_lost_period
 from core.planning.models import FirmPlannedReceipt, Forecast, SalesOrder, SalesOrderLine, order_of_line
 from core.planning.planning_calendar import Buckets, CalendarView
 from core.plugins import call_hook
@@ -30,10 +32,16 @@ BLOCKED_STATUSES = frozenset({"quarantine", "rejected", "expired"})
 
 @dataclass(frozen=True)
 class SupplyRemoval:
-    """A lot a plugin takes out of supply for this run, and why (shown in the run notes)."""
+    """A lot a plugin takes out of supply for this run, and why (shown in the run notes).
+
+    With ``usable_until`` the lot is not removed outright: it stays supply for the periods
+    that end on or before that date, and what is left of it then is lost (see
+    :mod:`core.planning.expiring_supply`). A date before the end of period 1 removes it.
+    """
 
     lot_id: uuid.UUID
     reason: str
+    usable_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,8 @@ class LoadedProblem:
     items: dict[str, PlanItem]
     notes: list[str] = field(default_factory=list)
     beyond_horizon: int = 0
+    #: Lots that are supply only until they expire inside the horizon (plan twice).
+    expiring: list[ExpiringLot] = field(default_factory=list)
 
 
 def number(value: Decimal) -> int | float:
@@ -74,21 +84,34 @@ def _lot_sizing(lot_sizing: dict[str, Any] | None, periods: int) -> dict[str, An
 
 
 def usable_on_hand(session: Session, tenant_id: uuid.UUID, plant_id: uuid.UUID, buckets: Buckets,
-                   notes: list[str]) -> dict[uuid.UUID, Decimal]:
-    """On hand per item counting only lots that are supply for this run."""
+                   notes: list[str], expiring: list[ExpiringLot] | None = None) -> dict[uuid.UUID, Decimal]:
+    """On hand per item counting only lots that are supply for this run.
+
+    Lots a plugin dates (``usable_until`` inside the horizon) stay in on hand and are
+    listed in ``expiring`` for the second planning pass.
+    """
     lots = stock_by_lot(session, tenant_id, plant_id)
     removed: dict[uuid.UUID, str] = {}
+    dated: dict[uuid.UUID, date] = {}
     for lot in lots:
         if lot.lot_id is not None and lot.status in BLOCKED_STATUSES:
             removed[lot.lot_id] = f"lot {lot.lot_code} is {lot.status}"
     for answer in call_hook(session, tenant_id, "adjust_supply", tenant_id=tenant_id, lots=lots,
                             period_starts=list(buckets.starts), session=session):
         for removal in answer or []:
-            removed.setdefault(removal.lot_id, removal.reason)
+            until = getattr(removal, "usable_until", None)
+            if until is None or first_lost_period(buckets, until) == 1:
+                removed.setdefault(removal.lot_id, removal.reason)
+            elif first_lost_period(buckets, until) is not None:
+                dated[removal.lot_id] = min(until, dated.get(removal.lot_id, until))
     totals: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
     for lot in lots:
         if lot.lot_id is None or lot.lot_id not in removed:
             totals[lot.item_id] += lot.quantity
+        if lot.lot_id in dated and lot.lot_id not in removed and expiring is not None and lot.quantity > 0:
+            until = dated[lot.lot_id]
+            expiring.append(ExpiringLot(lot.item_id, lot.lot_code or "", lot.quantity, until,
+                                        first_lost_period(buckets, until) or buckets.periods + 1))
     notes.extend(sorted(set(removed.values())))
     return totals
 
@@ -102,7 +125,7 @@ def load_problem(session: Session, tenant_id: uuid.UUID, plant_id: uuid.UUID, ca
     items = {sku: PlanItem(item_id, sku, kind) for item_id, sku, kind, *_ in item_rows}
     sku_of = {item.id: sku for sku, item in items.items()}
     problem = LoadedProblem(bundle={}, items=items)
-    on_hand = usable_on_hand(session, tenant_id, plant_id, buckets, problem.notes)
+    on_hand = usable_on_hand(session, tenant_id, plant_id, buckets, problem.notes, problem.expiring)
     reserved = reserved_by_item(session, tenant_id, plant_id)
     demand = _demand(session, tenant_id, plant_id, buckets, problem)
     firm = _bucketed(session, FirmPlannedReceipt, tenant_id, plant_id, buckets)

@@ -23,6 +23,7 @@ from core.job_records import create_job
 from core.jobs import JobContext, enqueue, register_job_kind
 from core.planning.bundle import parse_bundle
 from core.planning.errors import BundleError
+from core.planning.expiring_supply import replan_inputs
 from core.planning.models import MrpRun
 from core.planning.mrp_input import LoadedProblem, load_problem
 from core.planning.plan_output import render_plan
@@ -83,6 +84,11 @@ def _run(ctx: JobContext, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, 
     ctx.progress(30)
     clock = time.perf_counter()
     output = render_plan(plan(parse_bundle(problem.bundle)))
+    if problem.expiring:  # stock that expires inside the horizon: plan again without its unused part
+        sku_of = {item.id: sku for sku, item in problem.items.items()}
+        problem.bundle, notes = replan_inputs(problem.bundle, output, problem.expiring, sku_of, buckets)
+        problem.notes.extend(notes)
+        output = render_plan(plan(parse_bundle(problem.bundle)))
     timings["plan_s"] = round(time.perf_counter() - clock, 3)
     ctx.progress(50)
     clock = time.perf_counter()

@@ -7,7 +7,7 @@ role is granted only SELECT and INSERT, and a trigger refuses UPDATE and DELETE 
 everyone, the owner included (21 CFR Part 11: a signature cannot be altered or removed).
 
 Revision ID: 0109
-Revises: 0107
+Revises: 0108
 Create Date: 2026-11-26
 """
 
@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from migrations.tenancy_sql import enable_tenant_rls, grant_app, tenant_column, tenant_foreign_key
 
 revision = "0109"
-down_revision = "0107"
+down_revision = "0108"
 branch_labels = None
 depends_on = None
 

@@ -49,6 +49,7 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
     a.post(f"/api/v1/counts/{count['id']}/lines",
            json={"lines": [{"line_id": count["lines"][0]["id"], "counted": "4"}]})
     planning = _planning_data(a, item["sku"])
+    batch = _food_batch(a, item["sku"], wh["id"])
     invitation = a.post("/api/v1/invitations", json={"email": "alpha-secret-invitee@example.com",
                                                      "role": "viewer"}).json()
     key = a.post("/api/v1/api-keys", json={"name": "Alpha secret integration", "scope": "write"}).json()
@@ -73,6 +74,7 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
             "key_id": [key["id"]],
             "method_id": [lab["method_id"]],
             "assay_run_id": [lab["assay_run_id"]],
+            "number": [batch],
         },
         "query_values": {"sku": item["sku"], "location": wh["id"], "plant_id": str(a.plant_id),
                          "parent_id": wh["id"], "item": item["sku"], "lot": "ASECRETLOT"},
@@ -82,7 +84,7 @@ def tenant_a_data(http: httpx.Client) -> dict[str, Any]:
                     "a-secret-key", "A-SECRET-SO", "Alpha customer", *planning.values(),
                     str(a.user_id), a.email, invitation["id"], "alpha-secret-invitee",
                     key["id"], key["key"], key["prefix"], "Alpha secret integration", *lab.values(),
-                    "Alpha secret assay", "Alpha secret certificate"],
+                    "Alpha secret assay", "Alpha secret certificate", batch, "A-SECRET-FG"],
     }
 
 
@@ -115,6 +117,18 @@ def _planning_data(a: TenantHandle, sku: str) -> dict[str, str]:
     assert orders, "tenant A's run planned nothing"
     return {"demand_id": demand.json()["id"], "forecast_id": forecast.json()["items"][0]["id"],
             "run_id": run.json()["run_id"], "order_id": orders[0]["id"]}
+
+
+def _food_batch(a: TenantHandle, sku: str, location: str) -> str:
+    """A food production batch made of A's lot (its recall trace and batch routes)."""
+    assert a.post("/api/v1/items", json={"sku": "A-SECRET-FG", "name": "Alpha secret yoghurt",
+                                         "tracking": "lot"}).status_code == 201
+    assert a.request("PUT", "/api/v1/items/A-SECRET-FG/bom",
+                     json={"lines": [{"sku": sku, "quantity": 1}]}).status_code == 200
+    made = a.post("/api/v1/food/batches", json={"number": "A-SECRET-BATCH", "sku": "A-SECRET-FG", "quantity": "1",
+                                                "from_location": location, "to_location": location})
+    assert made.status_code == 201, made.text
+    return str(made.json()["number"])
 
 
 def _operations(http: httpx.Client) -> list[tuple[str, str, dict[str, Any]]]:
@@ -179,7 +193,7 @@ def test_tenant_b_never_sees_or_touches_tenant_a(http: httpx.Client, tenant_a_da
     # A's data is intact after B's attempts.
     assert a.get("/api/v1/items/A-SECRET-SKU").json()["name"] == "Alpha secret part"
     assert a.get(f"/api/v1/locations/{tenant_a_data['path_values']['location_id'][0]}").status_code == 200
-    assert a.get("/api/v1/items").json()["total"] == 61
+    assert a.get("/api/v1/items").json()["total"] == 62  # 61 and the food batch's product
     vmi = {p["name"]: p["enabled"] for p in a.get("/api/v1/plugins").json()["items"]}
     assert vmi["vmi"] is True
     assert [m["role"] for m in a.get("/api/v1/members").json()["items"]] == ["owner"]

@@ -151,6 +151,23 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/pharma/assay-runs/{assay_run_id}/cancel"): LAB_WRITERS,
     ("GET", "/api/v1/pharma/settings"): READERS,
     ("PUT", "/api/v1/pharma/settings"): TENANT_ADMINS,
+    # Food plugin: everyone reads (QA included); the stock people post, admins set the window.
+    ("GET", "/api/v1/food/settings"): READERS,
+    ("PUT", "/api/v1/food/settings"): TENANT_ADMINS,
+    ("GET", "/api/v1/food/policies"): READERS,
+    ("PUT", "/api/v1/food/policies/{ref}"): CATALOG_WRITERS,
+    ("GET", "/api/v1/food/pick-lists/issue"): READERS,
+    ("GET", "/api/v1/food/pick-lists/batch"): READERS,
+    ("POST", "/api/v1/food/receipts"): INVENTORY_WRITERS,
+    ("GET", "/api/v1/food/expiry"): READERS,
+    ("POST", "/api/v1/food/expiry/scan"): INVENTORY_WRITERS,
+    ("GET", "/api/v1/food/batches"): READERS,
+    ("POST", "/api/v1/food/batches"): INVENTORY_WRITERS,
+    ("GET", "/api/v1/food/batches/{number}"): READERS,
+    ("GET", "/api/v1/food/recall/{code}"): READERS,
+    ("GET", "/api/v1/food/schedule"): READERS,
+    ("POST", "/api/v1/food/schedule/confirm"): INVENTORY_WRITERS,
+    ("GET", "/api/v1/food/reports/spoilage"): READERS,
 }
 #: Path values that name nothing in the tenant: admitted roles get 404/4xx, not a change.
 PATH_VALUES = {"ref": "NO-SUCH-SKU", "name": "nonesuch"}
