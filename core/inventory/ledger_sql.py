@@ -17,23 +17,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.db import driver_connection
+
 
 def run(session: Session, sql: str, params: dict[str, Any]) -> Any:
     """Execute ``sql`` in the session's transaction; return the psycopg cursor."""
-    return _driver(session).execute(sql, params)
-
-
-def _driver(session: Session) -> Any:
-    # session.connection() costs ~0.1 ms of Python per call: remember the driver
-    # connection for as long as the session's innermost transaction lasts. Asking the
-    # session first in each (nested) transaction is also what makes it emit SAVEPOINT.
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    known = session.info.get("ledger_driver")
-    if known is not None and transaction is not None and known[0] is transaction:
-        return known[1]
-    driver = session.connection().connection.driver_connection
-    session.info["ledger_driver"] = (session.get_nested_transaction() or session.get_transaction(), driver)
-    return driver
+    return driver_connection(session).execute(sql, params)
 
 
 #: The item, the locations named by id or code, and whether the idempotency key was used
