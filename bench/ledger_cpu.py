@@ -7,7 +7,7 @@ against the bench database (prepared as ``bench/ledger.py`` does), and this prin
 
 * Python: the CPU time of this process per move (``time.process_time``);
 * PostgreSQL: the user + system CPU of every server process (postmaster, backends,
-  WAL writer, checkpointer…) per move, read from ``/proc``.
+  WAL writer, checkpointer…) per move (:func:`ledger.server_cpu_seconds`).
 
 ``--profile`` adds a cProfile of the Python side, timed in CPU time.
 """
@@ -16,31 +16,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import random
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import ledger  # bench/ledger.py, beside this file: sets the environment before core is imported
-
-
-def server_cpu_seconds(pgdata: Path) -> float:
-    """User + system CPU of the postmaster and its children, in seconds (Linux only)."""
-    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
-    ticks = 0
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        if int(name) == postmaster or int(fields[1]) == postmaster:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def requests(setup: ledger.Setup, prefix: str, count: int, seed: int) -> list[Any]:
@@ -67,14 +49,14 @@ def measure(setup: ledger.Setup, moves: int, profile: bool) -> None:
     todo = requests(setup, "run", moves, 2)
     pgdata = ledger.DATA / "pg"
     profiler = cProfile.Profile(time.process_time) if profile else None
-    server, python, wall = server_cpu_seconds(pgdata), time.process_time(), time.perf_counter()
+    server, python, wall = ledger.server_cpu_seconds(pgdata), time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
     for request in todo:
         post_stock_move(setup.tenant_id, request, setup.user_id)
     if profiler:
         profiler.disable()
-    server = server_cpu_seconds(pgdata) - server
+    server = ledger.server_cpu_seconds(pgdata) - server
     python, wall = time.process_time() - python, time.perf_counter() - wall
     print(f"{moves} moves, one client: Python {1000 * python / moves:.3f} ms/move, "
           f"PostgreSQL {1000 * server / moves:.3f} ms/move, wall {1000 * wall / moves:.3f} ms/move", flush=True)
