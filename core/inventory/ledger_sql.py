@@ -38,49 +38,17 @@ LEFT JOIN stock_move m ON m.tenant_id = i.tenant_id AND m.idempotency_key = %(ke
 WHERE i.tenant_id = %(tenant)s AND (i.sku = %(sku)s OR i.id = %(item_id)s::uuid)
 """
 
-#: Create or change every balance the posting touches, in the order given (the caller
-#: sorts by location, then lot: the one lock order of all postings), returning the
-#: quantities as they are after every posting that committed first.
-UPSERT_BALANCES = """
-INSERT INTO stock_balance (tenant_id, id, item_id, location_id, lot_id, quantity)
-SELECT %(tenant)s, gen_random_uuid(), %(item)s, d.location_id, d.lot_id, d.delta
-FROM unnest(%(locations)s::uuid[], %(lots)s::uuid[], %(deltas)s::numeric[]) WITH ORDINALITY
-     AS d(location_id, lot_id, delta, n)
-ORDER BY d.n
-ON CONFLICT ON CONSTRAINT uq_stock_balance_key
-DO UPDATE SET quantity = stock_balance.quantity + EXCLUDED.quantity, updated_at = now()
-RETURNING location_id, lot_id, quantity
-"""
-
-#: Open reservations per lot at one location of the item. Run after the balance rows are
-#: locked: this statement's snapshot then includes every reservation made before.
-RESERVED = """
-SELECT lot_id, sum(remaining) FROM reservation
-WHERE tenant_id = %(tenant)s AND item_id = %(item)s AND location_id = %(location)s AND status = 'open'
-GROUP BY lot_id
-"""
-
-#: Lock (or create, with the tenant's method) the item's valuation row and read the open
-#: reservations at the location being taken from — one round trip. The upsert locks the
-#: row like SELECT … FOR UPDATE and returns its latest version; the reservations are read
-#: with a snapshot taken after the balance rows were locked (see RESERVED).
-LOCK_VALUATION = """
-WITH held AS (
-    SELECT lot_id, sum(remaining) AS quantity FROM reservation
-    WHERE tenant_id = %(tenant)s AND item_id = %(item)s AND location_id = %(location)s::uuid
-      AND status = 'open'
-    GROUP BY lot_id
-)
-INSERT INTO item_valuation (tenant_id, item_id, method, quantity, value)
-VALUES (%(tenant)s, %(item)s, coalesce((SELECT valuation_method FROM inventory_settings
-                                        WHERE tenant_id = %(tenant)s), 'fifo'), 0, 0)
-ON CONFLICT (tenant_id, item_id) DO UPDATE SET updated_at = now()
-RETURNING method, quantity, value, last_unit_cost,
-          ARRAY(SELECT lot_id FROM held ORDER BY lot_id), ARRAY(SELECT quantity FROM held ORDER BY lot_id)
+#: A posting's locks and the reads they protect, in one round trip: the balance changes
+#: (in the order given), the valuation row, the open reservations where stock leaves, the
+#: open FIFO layers of an outbound move. See migration 0107 and core.inventory.locking.
+LEDGER_LOCK = """
+SELECT * FROM ledger_lock(%(tenant)s, %(item)s, %(locations)s::uuid[], %(lots)s::uuid[], %(deltas)s::numeric[],
+                          %(valued)s, %(taking_from)s::uuid, %(fifo_take)s::numeric, %(prefer)s::uuid)
 """
 
 #: Open FIFO layers oldest first (the layers of ``prefer`` first), only as many as
-#: ``quantity`` needs: a running sum stops the list. Read under the valuation-row lock.
+#: ``quantity`` needs: a running sum stops the list. Read under the valuation-row lock
+#: (for the moves of a split posting after the first; ledger_lock reads the first's).
 OPEN_LAYERS = """
 SELECT id, remaining, remaining_value, unit_cost FROM (
     SELECT id, remaining, remaining_value, unit_cost,
