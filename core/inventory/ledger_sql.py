@@ -13,6 +13,7 @@ lock), and each says why it is shaped the way it is.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -58,12 +59,12 @@ SELECT id, remaining, remaining_value, unit_cost FROM (
 WHERE before < %(quantity)s ORDER BY before
 """
 
-#: The move and everything its valuation changes, in one statement: the move row (append
-#: only; ON CONFLICT DO NOTHING returns nothing when the idempotency key or the reversal
-#: was taken by a concurrent posting), the layers it draws from or gives back to, what it
-#: took from each, a new layer, and the item's new position. Foreign keys to the move are
-#: checked at the end of the statement, when the move row exists.
-WRITE_MOVE = """
+#: The parts of the statement that writes a move (see :func:`write_move`): the move row
+#: (append only; ON CONFLICT DO NOTHING returns nothing when the idempotency key or the
+#: reversal was taken by a concurrent posting), the layers it draws from or gives back
+#: to, what it took from each, a new layer, and the item's new position. Foreign keys to
+#: the move are checked at the end of the statement, when the move row exists.
+_MOVE = """
 WITH m AS (
     INSERT INTO stock_move (tenant_id, id, batch_id, kind, item_id, quantity, from_location_id,
         to_location_id, lot_id, serials, unit_cost, total_cost, cost_variance, reason, reference_type,
@@ -73,25 +74,42 @@ WITH m AS (
         %(ref_id)s, %(reservation)s, %(reverses)s, %(key)s, %(hash)s, %(user)s)
     ON CONFLICT DO NOTHING
     RETURNING id, seq, posted_at
-), shifted AS (
+)"""
+_SHIFTED = """, shifted AS (
     UPDATE cost_layer c SET remaining = c.remaining + d.quantity, remaining_value = c.remaining_value + d.value
     FROM m, unnest(%(shift_ids)s::uuid[], %(shift_qty)s::numeric[], %(shift_value)s::numeric[])
          AS d(id, quantity, value)
     WHERE c.tenant_id = %(tenant)s AND c.id = d.id
-), used AS (
+)"""
+_USED = """, used AS (
     INSERT INTO cost_layer_use (tenant_id, move_id, layer_id, quantity, value)
-    SELECT %(tenant)s, m.id, d.id, d.quantity, d.value
-    FROM m, unnest(%(use_ids)s::uuid[], %(use_qty)s::numeric[], %(use_value)s::numeric[])
+    SELECT %(tenant)s, m.id, d.id, -d.quantity, -d.value
+    FROM m, unnest(%(shift_ids)s::uuid[], %(shift_qty)s::numeric[], %(shift_value)s::numeric[])
          AS d(id, quantity, value)
-), layer AS (
+)"""
+_LAYER = """, layer AS (
     INSERT INTO cost_layer (tenant_id, id, item_id, move_id, quantity, unit_cost, remaining, remaining_value)
     SELECT %(tenant)s, gen_random_uuid(), %(item)s, m.id, %(layer_qty)s::numeric, %(layer_cost)s::numeric,
            %(layer_qty)s::numeric, %(layer_value)s::numeric
-    FROM m WHERE %(layer_qty)s::numeric IS NOT NULL
-), position AS (
+    FROM m
+)"""
+_POSITION = """, position AS (
     UPDATE item_valuation v SET quantity = %(pos_qty)s::numeric, value = %(pos_value)s::numeric,
            last_unit_cost = %(pos_last)s::numeric, updated_at = now()
-    FROM m WHERE v.tenant_id = %(tenant)s AND v.item_id = %(item)s AND %(pos_qty)s::numeric IS NOT NULL
-)
-SELECT seq, posted_at FROM m
-"""
+    FROM m WHERE v.tenant_id = %(tenant)s AND v.item_id = %(item)s
+)"""
+
+
+@functools.cache
+def write_move(shift: bool, use: bool, layer: bool, position: bool) -> str:
+    """The statement that writes a move with only the valuation changes it makes.
+
+    ``shift``: change layers (``shift_*``: negative when taken, positive when given back);
+    ``use``: record what was taken from them (an outbound move); ``layer``: create one;
+    ``position``: set the item's new position. A transfer writes the move alone. A part
+    left out costs nothing: the server plans and initialises only what is in the text
+    (each of the few combinations is prepared once per connection).
+    """
+    parts = [_MOVE, _SHIFTED if shift else "", _USED if use else "", _LAYER if layer else "",
+             _POSITION if position else ""]
+    return "".join(parts) + "\nSELECT seq, posted_at FROM m\n"

@@ -47,7 +47,7 @@ from core import db
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.inventory import valuation
 from core.inventory.balances import Change, merge, refuse_short
-from core.inventory.ledger_sql import RESOLVE, WRITE_MOVE, run
+from core.inventory.ledger_sql import RESOLVE, run, write_move
 from core.inventory.locking import Locked, LockRequest, lock
 from core.inventory.lot_allocation import allocate_lots
 from core.inventory.lots import find_lot_ref, lot_for_inbound, refuse_unusable
@@ -362,10 +362,9 @@ def _insert(session: Session, tenant_id: uuid.UUID, move_id: uuid.UUID, batch_id
     """Write the move with its valuation changes (one statement); its seq and time."""
     fifo = outcome is not None and method == "fifo"
     takes = outcome.takes if fifo and outcome is not None else []
-    outbound = plan.direction == "out"
-    sign = -1 if outbound else 1
+    sign = -1 if plan.direction == "out" else 1
     layer = outcome.new_layer if fifo and outcome is not None else None
-    row = run(session, WRITE_MOVE, {
+    params = {
         "tenant": tenant_id, "id": move_id, "batch": batch_id, "kind": plan.kind, "item": plan.item.id,
         "quantity": plan.quantity, "source": plan.from_location.id if plan.from_location else None,
         "target": plan.to_location.id if plan.to_location else None,
@@ -376,17 +375,17 @@ def _insert(session: Session, tenant_id: uuid.UUID, move_id: uuid.UUID, batch_id
         "ref_id": plan.reference.id if plan.reference else None,
         "reservation": plan.reservation_id, "reverses": plan.reverses_move_id, "key": key,
         "hash": ticket.digest, "user": ticket.user_id,
-        "shift_ids": [t.layer_id for t in takes], "shift_qty": [sign * t.quantity for t in takes],
-        "shift_value": [sign * t.value for t in takes],
-        "use_ids": [t.layer_id for t in takes] if outbound else [],
-        "use_qty": [t.quantity for t in takes] if outbound else [],
-        "use_value": [t.value for t in takes] if outbound else [],
-        "layer_qty": layer[0] if layer else None, "layer_value": layer[1] if layer else None,
-        "layer_cost": outcome.after.last_unit_cost if layer and outcome else None,
-        "pos_qty": outcome.after.quantity if outcome else None,
-        "pos_value": outcome.after.value if outcome else None,
-        "pos_last": outcome.after.last_unit_cost if outcome else None,
-    }).fetchone()
+    }
+    if takes:
+        params.update(shift_ids=[t.layer_id for t in takes], shift_qty=[sign * t.quantity for t in takes],
+                      shift_value=[sign * t.value for t in takes])
+    if layer is not None and outcome is not None:
+        params.update(layer_qty=layer[0], layer_value=layer[1], layer_cost=outcome.after.last_unit_cost)
+    if outcome is not None:
+        params.update(pos_qty=outcome.after.quantity, pos_value=outcome.after.value,
+                      pos_last=outcome.after.last_unit_cost)
+    sql = write_move(bool(takes), bool(takes) and sign < 0, layer is not None, outcome is not None)
+    row = run(session, sql, params).fetchone()
     if row is None:  # a concurrent posting took the key or reversed the move first
         if plan.reverses_move_id is not None:
             raise Conflict("this move was already reversed", "move_id")

@@ -4,7 +4,7 @@ Every move that brings stock in or takes it out (not transfers) locks the item's
 ``item_valuation`` row (:mod:`core.inventory.locking`) — after its balance rows, in every
 posting — so valuation of one item is serialized and layer rows need no locks of their own. The arithmetic is in
 :mod:`core.inventory.valuation_math`; what a move changes is written together with the
-move (:data:`core.inventory.ledger_sql.WRITE_MOVE`).
+move (:func:`core.inventory.ledger_sql.write_move`).
 """
 
 from __future__ import annotations
