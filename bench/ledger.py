@@ -14,9 +14,12 @@ in two bins, each stocked far beyond what the run takes. Then:
 * HTTP: uvicorn serving the app on loopback in its own process, ``--clients`` threads
   with httpx clients posting ``--http-moves`` moves to ``POST /api/v1/stock-moves``.
 
-Each run prints moves/s and p50/p99 latency. At the end every balance row is compared
-with the sum of the moves at its (item, location, lot), and every item's valuation
-quantity with the sum of its inbound and outbound moves; a difference fails the run.
+Each run prints moves/s and p50/p99 latency; the first also the CPU per move of the client
+processes and of PostgreSQL (all its processes, from ``/proc``): on a machine shared with
+other work wall-clock figures are noisy, CPU per move says what two cores can post.
+At the end every balance row is compared with the sum of the moves at its (item,
+location, lot), and every item's valuation quantity with the sum of its inbound and
+outbound moves; a difference fails the run.
 ``--quick`` runs a quarter of the moves.
 """
 
@@ -133,6 +136,26 @@ def analyze(owner_url: str) -> None:
     engine.dispose()
 
 
+def server_cpu_seconds(pgdata: Path) -> float:
+    """User + system CPU of the postmaster and every server process so far, in seconds
+    (Linux only): the live ones from /proc, the ended ones (backends of closed connections)
+    through the postmaster's children totals."""
+    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    ticks = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(name) == postmaster:
+            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        elif int(fields[1]) == postmaster:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def random_move(rng: random.Random, skus: list[str], key: str) -> dict[str, Any]:
     """One move of the mix as JSON-able fields."""
     sku, roll = rng.choice(skus), rng.random()
@@ -178,16 +201,18 @@ def _process_clients(setup: Setup, count: int, threads: int, seed: int, barrier:
 
     workers = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
     barrier.wait()
+    cpu = time.process_time()
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    results.put(latencies)
+    results.put((latencies, time.process_time() - cpu))
 
 
-def run_processes(setup: Setup, moves: int, clients: int, processes: int) -> tuple[list[float], float]:
+def run_processes(setup: Setup, moves: int, clients: int, processes: int) -> tuple[list[float], float, float]:
     """``clients`` clients, as threads spread over ``processes`` processes (one per core
-    keeps the GIL from serializing them), post ``moves`` moves; wall time from the common start."""
+    keeps the GIL from serializing them), post ``moves`` moves; wall time from the common
+    start, and the CPU time the client processes spent posting."""
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(processes + 1), ctx.Queue()
     per_process = clients // processes
@@ -202,7 +227,7 @@ def run_processes(setup: Setup, moves: int, clients: int, processes: int) -> tup
     wall = time.perf_counter() - started
     for proc in procs:
         proc.join()
-    return [x for latencies in gathered for x in latencies], wall
+    return [x for latencies, _ in gathered for x in latencies], wall, sum(cpu for _, cpu in gathered)
 
 
 def run_threads(setup: Setup, moves: int, clients: int) -> tuple[list[float], float]:
@@ -361,7 +386,12 @@ def main() -> None:
     try:
         k = args.clients
         p = max(1, min(args.processes, k))
-        report(f"service layer, {k} clients in {p} processes", *run_processes(setup, args.moves, k, p))
+        server_cpu = server_cpu_seconds(DATA / "pg")
+        latencies, wall, client_cpu = run_processes(setup, args.moves, k, p)
+        server_cpu = server_cpu_seconds(DATA / "pg") - server_cpu  # includes the clients' warm-up
+        report(f"service layer, {k} clients in {p} processes", latencies, wall)
+        print(f"{'  CPU per move':<44} client {1000 * client_cpu / len(latencies):.3f} ms  "
+              f"PostgreSQL {1000 * server_cpu / len(latencies):.3f} ms", flush=True)
         report(f"service layer, {k} client threads", *run_threads(setup, args.moves // 2, k))
         report(f"HTTP (uvicorn, 1 process), {k} clients", *run_http(setup, args.http_moves, k))
         check(owner_url)

@@ -42,6 +42,15 @@ def grant_app(table: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") ->
     op.execute(f'GRANT {privileges} ON "{table}" TO {app_role()}')
 
 
+def grant_app_execute(function: str) -> None:
+    """Let only the application role call ``function`` (a signature: ``name(type, …)``).
+
+    PostgreSQL lets PUBLIC execute a new function; the app role's grants stay explicit.
+    """
+    op.execute(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {app_role()}")
+
+
 def drop_tenant_rls(table: str) -> None:
     """Undo :func:`enable_tenant_rls` (for downgrades of tables that survive)."""
     op.execute(f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"')

@@ -1,12 +1,13 @@
-"""Writing balances: the rows concurrent postings serialize on.
+"""Balances: the rows concurrent postings serialize on.
 
 The balances a posting touches are changed by one ``INSERT … ON CONFLICT DO UPDATE …
-RETURNING``, which creates each row or locks and changes it, and returns the quantity as
-it is after every earlier posting committed. The rows are always taken in the same order
-(location id, then lot id), so two postings that touch the same rows never wait on each
-other in a cycle: no deadlocks. Availability is checked after the lock is held, with a
-fresh read of the open reservations (in READ COMMITTED each statement sees what
-committed before it started, so a reservation made while we waited is seen).
+RETURNING`` (run by ``ledger_lock``, :mod:`core.inventory.locking`), which creates each
+row or locks and changes it, and returns the quantity as it is after every earlier
+posting committed. The rows are always taken in the same order (location id, then lot
+id), so two postings that touch the same rows never wait on each other in a cycle: no
+deadlocks. Availability is checked after the lock is held, with a fresh read of the open
+reservations (in READ COMMITTED each statement sees what committed before it started, so
+a reservation made while we waited is seen).
 
 The rule for availability, per (item, location, lot):
 ``available = on hand − open reservations there``. A move that takes stock out may take
@@ -24,7 +25,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.inventory.errors import InsufficientStock
-from core.inventory.ledger_sql import RESERVED, UPSERT_BALANCES, run
 from core.inventory.models import Reservation, StockBalance
 from core.inventory.refs import StockItem
 
@@ -60,23 +60,6 @@ def merge(changes: list[Change]) -> list[Change]:
         merged[change.key] = change if known is None else Change(
             change.location_id, change.lot_id, known.delta + change.delta, change.location_code, change.lot_code)
     return sorted(merged.values(), key=lambda c: lock_order(c.key))
-
-
-def upsert_balances(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID,
-                    changes: list[Change]) -> dict[Key, Decimal]:
-    """Apply ``changes`` (already merged and in lock order); the new quantity of each."""
-    rows = run(session, UPSERT_BALANCES, {
-        "tenant": tenant_id, "item": item_id, "locations": [c.location_id for c in changes],
-        "lots": [c.lot_id for c in changes], "deltas": [c.delta for c in changes],
-    }).fetchall()
-    return {(location, lot): quantity for location, lot, quantity in rows}
-
-
-def reserved_by_lot(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID,
-                    location_id: uuid.UUID) -> dict[uuid.UUID | None, Decimal]:
-    """Open reserved quantity per lot at one location (run after the balance rows are locked)."""
-    rows = run(session, RESERVED, {"tenant": tenant_id, "item": item_id, "location": location_id})
-    return {lot: quantity for lot, quantity in rows}
 
 
 def reserved_at(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID, keys: list[Key]) -> dict[Key, Decimal]:

@@ -13,27 +13,17 @@ lock), and each says why it is shaped the way it is.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.db import driver_connection
+
 
 def run(session: Session, sql: str, params: dict[str, Any]) -> Any:
     """Execute ``sql`` in the session's transaction; return the psycopg cursor."""
-    return _driver(session).execute(sql, params)
-
-
-def _driver(session: Session) -> Any:
-    # session.connection() costs ~0.1 ms of Python per call: remember the driver
-    # connection for as long as the session's innermost transaction lasts. Asking the
-    # session first in each (nested) transaction is also what makes it emit SAVEPOINT.
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    known = session.info.get("ledger_driver")
-    if known is not None and transaction is not None and known[0] is transaction:
-        return known[1]
-    driver = session.connection().connection.driver_connection
-    session.info["ledger_driver"] = (session.get_nested_transaction() or session.get_transaction(), driver)
-    return driver
+    return driver_connection(session).execute(sql, params)
 
 
 #: The item, the locations named by id or code, and whether the idempotency key was used
@@ -49,49 +39,17 @@ LEFT JOIN stock_move m ON m.tenant_id = i.tenant_id AND m.idempotency_key = %(ke
 WHERE i.tenant_id = %(tenant)s AND (i.sku = %(sku)s OR i.id = %(item_id)s::uuid)
 """
 
-#: Create or change every balance the posting touches, in the order given (the caller
-#: sorts by location, then lot: the one lock order of all postings), returning the
-#: quantities as they are after every posting that committed first.
-UPSERT_BALANCES = """
-INSERT INTO stock_balance (tenant_id, id, item_id, location_id, lot_id, quantity)
-SELECT %(tenant)s, gen_random_uuid(), %(item)s, d.location_id, d.lot_id, d.delta
-FROM unnest(%(locations)s::uuid[], %(lots)s::uuid[], %(deltas)s::numeric[]) WITH ORDINALITY
-     AS d(location_id, lot_id, delta, n)
-ORDER BY d.n
-ON CONFLICT ON CONSTRAINT uq_stock_balance_key
-DO UPDATE SET quantity = stock_balance.quantity + EXCLUDED.quantity, updated_at = now()
-RETURNING location_id, lot_id, quantity
-"""
-
-#: Open reservations per lot at one location of the item. Run after the balance rows are
-#: locked: this statement's snapshot then includes every reservation made before.
-RESERVED = """
-SELECT lot_id, sum(remaining) FROM reservation
-WHERE tenant_id = %(tenant)s AND item_id = %(item)s AND location_id = %(location)s AND status = 'open'
-GROUP BY lot_id
-"""
-
-#: Lock (or create, with the tenant's method) the item's valuation row and read the open
-#: reservations at the location being taken from — one round trip. The upsert locks the
-#: row like SELECT … FOR UPDATE and returns its latest version; the reservations are read
-#: with a snapshot taken after the balance rows were locked (see RESERVED).
-LOCK_VALUATION = """
-WITH held AS (
-    SELECT lot_id, sum(remaining) AS quantity FROM reservation
-    WHERE tenant_id = %(tenant)s AND item_id = %(item)s AND location_id = %(location)s::uuid
-      AND status = 'open'
-    GROUP BY lot_id
-)
-INSERT INTO item_valuation (tenant_id, item_id, method, quantity, value)
-VALUES (%(tenant)s, %(item)s, coalesce((SELECT valuation_method FROM inventory_settings
-                                        WHERE tenant_id = %(tenant)s), 'fifo'), 0, 0)
-ON CONFLICT (tenant_id, item_id) DO UPDATE SET updated_at = now()
-RETURNING method, quantity, value, last_unit_cost,
-          ARRAY(SELECT lot_id FROM held ORDER BY lot_id), ARRAY(SELECT quantity FROM held ORDER BY lot_id)
+#: A posting's locks and the reads they protect, in one round trip: the balance changes
+#: (in the order given), the valuation row, the open reservations where stock leaves, the
+#: open FIFO layers of an outbound move. See migration 0107 and core.inventory.locking.
+LEDGER_LOCK = """
+SELECT * FROM ledger_lock(%(tenant)s, %(item)s, %(locations)s::uuid[], %(lots)s::uuid[], %(deltas)s::numeric[],
+                          %(valued)s, %(taking_from)s::uuid, %(fifo_take)s::numeric, %(prefer)s::uuid)
 """
 
 #: Open FIFO layers oldest first (the layers of ``prefer`` first), only as many as
-#: ``quantity`` needs: a running sum stops the list. Read under the valuation-row lock.
+#: ``quantity`` needs: a running sum stops the list. Read under the valuation-row lock
+#: (for the moves of a split posting after the first; ledger_lock reads the first's).
 OPEN_LAYERS = """
 SELECT id, remaining, remaining_value, unit_cost FROM (
     SELECT id, remaining, remaining_value, unit_cost,
@@ -101,12 +59,12 @@ SELECT id, remaining, remaining_value, unit_cost FROM (
 WHERE before < %(quantity)s ORDER BY before
 """
 
-#: The move and everything its valuation changes, in one statement: the move row (append
-#: only; ON CONFLICT DO NOTHING returns nothing when the idempotency key or the reversal
-#: was taken by a concurrent posting), the layers it draws from or gives back to, what it
-#: took from each, a new layer, and the item's new position. Foreign keys to the move are
-#: checked at the end of the statement, when the move row exists.
-WRITE_MOVE = """
+#: The parts of the statement that writes a move (see :func:`write_move`): the move row
+#: (append only; ON CONFLICT DO NOTHING returns nothing when the idempotency key or the
+#: reversal was taken by a concurrent posting), the layers it draws from or gives back
+#: to, what it took from each, a new layer, and the item's new position. Foreign keys to
+#: the move are checked at the end of the statement, when the move row exists.
+_MOVE = """
 WITH m AS (
     INSERT INTO stock_move (tenant_id, id, batch_id, kind, item_id, quantity, from_location_id,
         to_location_id, lot_id, serials, unit_cost, total_cost, cost_variance, reason, reference_type,
@@ -116,25 +74,42 @@ WITH m AS (
         %(ref_id)s, %(reservation)s, %(reverses)s, %(key)s, %(hash)s, %(user)s)
     ON CONFLICT DO NOTHING
     RETURNING id, seq, posted_at
-), shifted AS (
+)"""
+_SHIFTED = """, shifted AS (
     UPDATE cost_layer c SET remaining = c.remaining + d.quantity, remaining_value = c.remaining_value + d.value
     FROM m, unnest(%(shift_ids)s::uuid[], %(shift_qty)s::numeric[], %(shift_value)s::numeric[])
          AS d(id, quantity, value)
     WHERE c.tenant_id = %(tenant)s AND c.id = d.id
-), used AS (
+)"""
+_USED = """, used AS (
     INSERT INTO cost_layer_use (tenant_id, move_id, layer_id, quantity, value)
-    SELECT %(tenant)s, m.id, d.id, d.quantity, d.value
-    FROM m, unnest(%(use_ids)s::uuid[], %(use_qty)s::numeric[], %(use_value)s::numeric[])
+    SELECT %(tenant)s, m.id, d.id, -d.quantity, -d.value
+    FROM m, unnest(%(shift_ids)s::uuid[], %(shift_qty)s::numeric[], %(shift_value)s::numeric[])
          AS d(id, quantity, value)
-), layer AS (
+)"""
+_LAYER = """, layer AS (
     INSERT INTO cost_layer (tenant_id, id, item_id, move_id, quantity, unit_cost, remaining, remaining_value)
     SELECT %(tenant)s, gen_random_uuid(), %(item)s, m.id, %(layer_qty)s::numeric, %(layer_cost)s::numeric,
            %(layer_qty)s::numeric, %(layer_value)s::numeric
-    FROM m WHERE %(layer_qty)s::numeric IS NOT NULL
-), position AS (
+    FROM m
+)"""
+_POSITION = """, position AS (
     UPDATE item_valuation v SET quantity = %(pos_qty)s::numeric, value = %(pos_value)s::numeric,
            last_unit_cost = %(pos_last)s::numeric, updated_at = now()
-    FROM m WHERE v.tenant_id = %(tenant)s AND v.item_id = %(item)s AND %(pos_qty)s::numeric IS NOT NULL
-)
-SELECT seq, posted_at FROM m
-"""
+    FROM m WHERE v.tenant_id = %(tenant)s AND v.item_id = %(item)s
+)"""
+
+
+@functools.cache
+def write_move(shift: bool, use: bool, layer: bool, position: bool) -> str:
+    """The statement that writes a move with only the valuation changes it makes.
+
+    ``shift``: change layers (``shift_*``: negative when taken, positive when given back);
+    ``use``: record what was taken from them (an outbound move); ``layer``: create one;
+    ``position``: set the item's new position. A transfer writes the move alone. A part
+    left out costs nothing: the server plans and initialises only what is in the text
+    (each of the few combinations is prepared once per connection).
+    """
+    parts = [_MOVE, _SHIFTED if shift else "", _USED if use else "", _LAYER if layer else "",
+             _POSITION if position else ""]
+    return "".join(parts) + "\nSELECT seq, posted_at FROM m\n"

@@ -32,6 +32,7 @@ Moves are never back-dated: a move takes effect when it is posted.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,8 +46,9 @@ from sqlalchemy.orm import Session
 from core import db
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.inventory import valuation
-from core.inventory.balances import Change, merge, refuse_short, reserved_by_lot, upsert_balances
-from core.inventory.ledger_sql import RESOLVE, WRITE_MOVE, run
+from core.inventory.balances import Change, merge, refuse_short
+from core.inventory.ledger_sql import RESOLVE, run, write_move
+from core.inventory.locking import Locked, LockRequest, lock
 from core.inventory.lot_allocation import allocate_lots
 from core.inventory.lots import find_lot_ref, lot_for_inbound, refuse_unusable
 from core.inventory.models import Lot, StockMove
@@ -73,7 +75,16 @@ from core.inventory.refs import (
 )
 from core.inventory.reservations import HeldReservation, consume, reservation_for_issue
 from core.inventory.serials import move_serials
-from core.inventory.valuation_math import Outcome, Position, average_in, average_out, fifo_in, fifo_out, money
+from core.inventory.valuation_math import (
+    Layer,
+    Outcome,
+    Position,
+    average_in,
+    average_out,
+    fifo_in,
+    fifo_out,
+    money,
+)
 from core.plugins import call_hook
 
 
@@ -316,8 +327,9 @@ def _changes(plans: list[PlannedMove]) -> list[Change]:
 
 
 def _cost(session: Session, tenant_id: uuid.UUID, method: str, pos: Position, plan: PlannedMove,
-          ticket: _Ticket) -> tuple[Outcome, Decimal]:
-    """The valuation outcome of one move, and the unit cost to record on it."""
+          ticket: _Ticket, layers: list[Layer] | None) -> tuple[Outcome, Decimal]:
+    """The valuation outcome of one move, and the unit cost to record on it (``layers``:
+    the open layers an outbound FIFO move draws from, when already read under the lock)."""
     item, quantity, original = plan.item, plan.quantity, ticket.reversing
     if plan.direction == "in":
         if original is not None:  # giving back exactly what the original took
@@ -336,7 +348,8 @@ def _cost(session: Session, tenant_id: uuid.UUID, method: str, pos: Position, pl
         return average_in(pos, quantity, value_in), unit
     prefer = original.id if original is not None else None
     if method == "fifo":
-        layers = valuation.open_layers(session, tenant_id, item.id, quantity, prefer)
+        if layers is None:
+            layers = valuation.open_layers(session, tenant_id, item.id, quantity, prefer)
         outcome = fifo_out(pos, layers, quantity, item.standard_cost)
     else:
         outcome = average_out(pos, quantity, item.standard_cost, original.unit_cost if original else None)
@@ -349,10 +362,9 @@ def _insert(session: Session, tenant_id: uuid.UUID, move_id: uuid.UUID, batch_id
     """Write the move with its valuation changes (one statement); its seq and time."""
     fifo = outcome is not None and method == "fifo"
     takes = outcome.takes if fifo and outcome is not None else []
-    outbound = plan.direction == "out"
-    sign = -1 if outbound else 1
+    sign = -1 if plan.direction == "out" else 1
     layer = outcome.new_layer if fifo and outcome is not None else None
-    row = run(session, WRITE_MOVE, {
+    params = {
         "tenant": tenant_id, "id": move_id, "batch": batch_id, "kind": plan.kind, "item": plan.item.id,
         "quantity": plan.quantity, "source": plan.from_location.id if plan.from_location else None,
         "target": plan.to_location.id if plan.to_location else None,
@@ -363,17 +375,17 @@ def _insert(session: Session, tenant_id: uuid.UUID, move_id: uuid.UUID, batch_id
         "ref_id": plan.reference.id if plan.reference else None,
         "reservation": plan.reservation_id, "reverses": plan.reverses_move_id, "key": key,
         "hash": ticket.digest, "user": ticket.user_id,
-        "shift_ids": [t.layer_id for t in takes], "shift_qty": [sign * t.quantity for t in takes],
-        "shift_value": [sign * t.value for t in takes],
-        "use_ids": [t.layer_id for t in takes] if outbound else [],
-        "use_qty": [t.quantity for t in takes] if outbound else [],
-        "use_value": [t.value for t in takes] if outbound else [],
-        "layer_qty": layer[0] if layer else None, "layer_value": layer[1] if layer else None,
-        "layer_cost": outcome.after.last_unit_cost if layer and outcome else None,
-        "pos_qty": outcome.after.quantity if outcome else None,
-        "pos_value": outcome.after.value if outcome else None,
-        "pos_last": outcome.after.last_unit_cost if outcome else None,
-    }).fetchone()
+    }
+    if takes:
+        params.update(shift_ids=[t.layer_id for t in takes], shift_qty=[sign * t.quantity for t in takes],
+                      shift_value=[sign * t.value for t in takes])
+    if layer is not None and outcome is not None:
+        params.update(layer_qty=layer[0], layer_value=layer[1], layer_cost=outcome.after.last_unit_cost)
+    if outcome is not None:
+        params.update(pos_qty=outcome.after.quantity, pos_value=outcome.after.value,
+                      pos_last=outcome.after.last_unit_cost)
+    sql = write_move(bool(takes), bool(takes) and sign < 0, layer is not None, outcome is not None)
+    row = run(session, sql, params).fetchone()
     if row is None:  # a concurrent posting took the key or reversed the move first
         if plan.reverses_move_id is not None:
             raise Conflict("this move was already reversed", "move_id")
@@ -393,27 +405,15 @@ def _write(session: Session, tenant_id: uuid.UUID, plans: list[PlannedMove], tic
 def _write_all(session: Session, tenant_id: uuid.UUID, plans: list[PlannedMove], ticket: _Ticket,
                held: HeldReservation | None) -> list[MoveView]:
     item = plans[0].item
-    changes = merge(_changes(plans))
-    after = upsert_balances(session, tenant_id, item.id, changes)
-    if held is not None:
-        consume(session, tenant_id, held.id, sum((p.quantity for p in plans), Decimal(0)), ticket.user_id)
-    taking = [c for c in changes if c.delta < 0]
-    source = taking[0].location_id if taking and not item.allow_negative_stock else None
-    valued = plans[0].direction != "transfer"
-    method, pos = "fifo", Position(Decimal(0), Decimal(0))
-    reserved: dict[uuid.UUID | None, Decimal] = {}
-    if valued:
-        method, pos, reserved = valuation.lock_position(session, tenant_id, item.id, source)
-    elif source is not None:
-        reserved = reserved_by_lot(session, tenant_id, item.id, source)
-    if source is not None:
-        refuse_short(item, taking, after, reserved)
+    locked = _lock(session, tenant_id, plans, ticket, held)
+    method, pos = locked.method, locked.position
     batch_id = uuid.uuid4()
     views: list[MoveView] = []
     for n, plan in enumerate(plans):
         move_id = batch_id if n == 0 else uuid.uuid4()
         key = ticket.key if n == 0 else f"{ticket.key}#{n + 1}"
-        outcome, unit = _cost(session, tenant_id, method, pos, plan, ticket) if valued else (None, None)
+        outcome, unit = (_cost(session, tenant_id, method, pos, plan, ticket, locked.layers if n == 0 else None)
+                         if plan.direction != "transfer" else (None, None))
         seq, posted_at = _insert(session, tenant_id, move_id, batch_id, key, plan, ticket, unit, outcome, method)
         if outcome is not None:
             pos = outcome.after
@@ -423,6 +423,30 @@ def _write_all(session: Session, tenant_id: uuid.UUID, plans: list[PlannedMove],
     for view in views:
         call_hook(session, tenant_id, "after_post_move", tenant_id=tenant_id, move=view, session=session)
     return views
+
+
+def _lock(session: Session, tenant_id: uuid.UUID, plans: list[PlannedMove], ticket: _Ticket,
+          held: HeldReservation | None) -> Locked:
+    """Change and lock the balances, consume the reservation, lock the valuation row; refuse
+    what is not available. One round trip, two when a reservation is consumed (its row is
+    locked between the balance rows and the valuation row: the one lock order)."""
+    item, first = plans[0].item, plans[0]
+    changes = merge(_changes(plans))
+    taking = [c for c in changes if c.delta < 0]
+    source = taking[0].location_id if taking and not item.allow_negative_stock else None
+    # The lock reads the open layers too when one outbound move is all the posting costs.
+    single_out = len(plans) == 1 and first.direction == "out"
+    rest = LockRequest([], first.direction != "transfer", source, first.quantity if single_out else None,
+                       ticket.reversing.id if ticket.reversing is not None else None)
+    if held is None:
+        locked = lock(session, tenant_id, item.id, dataclasses.replace(rest, changes=changes))
+    else:
+        after = lock(session, tenant_id, item.id, LockRequest(changes)).after
+        consume(session, tenant_id, held.id, sum((p.quantity for p in plans), Decimal(0)), ticket.user_id)
+        locked = dataclasses.replace(lock(session, tenant_id, item.id, rest), after=after)
+    if source is not None:
+        refuse_short(item, taking, locked.after, locked.reserved)
+    return locked
 
 
 def _view(plan: PlannedMove, move_id: uuid.UUID, seq: int, batch_id: uuid.UUID, key: str, posted_at: datetime,

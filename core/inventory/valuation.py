@@ -1,10 +1,10 @@
 """Valuation on the database: the item's valuation row and its FIFO layers.
 
 Every move that brings stock in or takes it out (not transfers) locks the item's
-``item_valuation`` row — after its balance rows, in every posting — so valuation of one
-item is serialized and layer rows need no locks of their own. The arithmetic is in
+``item_valuation`` row (:mod:`core.inventory.locking`) — after its balance rows, in every
+posting — so valuation of one item is serialized and layer rows need no locks of their own. The arithmetic is in
 :mod:`core.inventory.valuation_math`; what a move changes is written together with the
-move (:data:`core.inventory.ledger_sql.WRITE_MOVE`).
+move (:func:`core.inventory.ledger_sql.write_move`).
 """
 
 from __future__ import annotations
@@ -15,19 +15,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.inventory.ledger_sql import LOCK_VALUATION, OPEN_LAYERS, run
+from core.inventory.ledger_sql import OPEN_LAYERS, run
 from core.inventory.models import CostLayerUse
-from core.inventory.valuation_math import Layer, Position, Take
-
-
-def lock_position(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID, taking_from: uuid.UUID | None
-                  ) -> tuple[str, Position, dict[uuid.UUID | None, Decimal]]:
-    """Lock the item's valuation row (created with the tenant's method on the item's first
-    valued move); return the method, the position and the open reservations per lot at
-    ``taking_from`` (the location stock leaves, None for none)."""
-    row = run(session, LOCK_VALUATION, {"tenant": tenant_id, "item": item_id, "location": taking_from}).fetchone()
-    method, quantity, value, last, lots, held = row
-    return method, Position(quantity, value, last), dict(zip(lots, held, strict=True))
+from core.inventory.valuation_math import Layer, Take
 
 
 def open_layers(session: Session, tenant_id: uuid.UUID, item_id: uuid.UUID, quantity: Decimal,
