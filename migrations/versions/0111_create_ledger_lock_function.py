@@ -1,7 +1,7 @@
 """Create ledger_lock(): a posting's locks and reads in one round trip.
 
-Revision ID: 0107
-Revises: 0106
+Revision ID: 0111
+Revises: 0110
 Create Date: 2026-11-25
 
 A posting locked its balance rows, then its item's valuation row (reading the open
@@ -21,8 +21,8 @@ from alembic import op
 
 from migrations.tenancy_sql import grant_app_execute
 
-revision = "0107"
-down_revision = "0106"
+revision = "0111"
+down_revision = "0110"
 branch_labels = None
 depends_on = None
 
