@@ -10,6 +10,7 @@ quantities) the plan goes through :func:`core.planning.plan_output.render_plan`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,8 @@ from core.planning.planner import Plan
 I64 = NDArray[np.int64]
 Objects = NDArray[np.object_]
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
+# Characters that orjson escapes in a string (it writes other text as is).
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 ITEM_CHUNK = 20_000  # items per written piece
 ORDER_CHUNK = 50_000  # planned orders per written piece
 
@@ -48,7 +51,8 @@ def plan_json_chunks(plan: Plan) -> Iterator[bytes]:
     rec, pegs = plan.records, plan.pegging
     quantities = (rec.gross, plan.bundle.scheduled_receipts, rec.on_hand, rec.net, rec.receipts,
                   rec.releases, plan.atp, plan.orders.quantity, pegs.quantity)
-    if any(np.any(q % unit) for q in quantities):
+    # At scale 0 every quantity is whole: no need to look (it costs a pass over each).
+    if unit > 1 and any(np.any(q % unit) for q in quantities):
         yield dumps_plan(render_plan(plan))
         return
     keys = _sku_keys(plan)
@@ -103,7 +107,12 @@ def _interleave(columns: list[list[str] | Objects | str], count: int) -> Objects
 
 
 def _sku_keys(plan: Plan) -> list[str]:
-    return [orjson.dumps(sku).decode() for sku in plan.bundle.skus]
+    """Each sku as a JSON string: quoted as is when orjson would escape nothing in it."""
+    skus = plan.bundle.skus
+    joined = "".join(skus)
+    if joined.isascii() and not _ESCAPED.search(joined):
+        return ['"' + sku + '"' for sku in skus]
+    return [orjson.dumps(sku).decode() for sku in skus]
 
 
 def _items(plan: Plan, unit: int, keys: list[str]) -> Iterator[bytes]:
