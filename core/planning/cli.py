@@ -9,7 +9,7 @@ from typing import TextIO
 
 import orjson
 
-from core.planning.bundle import parse_bundle
+from core.planning.bundle_decode import read_bundle
 from core.planning.errors import BundleError
 from core.planning.plan_json import plan_json_chunks
 from core.planning.planner import plan
@@ -36,7 +36,7 @@ def plan_command(path: str, out: TextIO, err: TextIO) -> int:
 def _plan_to(path: str, out: TextIO, err: TextIO) -> int:
     try:
         raw = _read(path)
-        result = plan(parse_bundle(orjson.loads(raw)))
+        result = plan(read_bundle(raw))
         _ = result.pegging  # computed here, so that a failure writes nothing to out
     except BundleError as exc:
         print(f"plantops plan: {exc}", file=err)
