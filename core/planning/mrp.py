@@ -177,7 +177,9 @@ def explosion(bundle: Bundle, releases: I64, edges: I64) -> I64:
         worst = int(edges[np.argmax(factor)])
         raise BundleError(bundle.skus[int(bom.component[worst])], "gross_requirements",
                           biggest / 10.0 ** (bom.places + bundle.scale), "is too large to plan")
-    product = parent_releases * factor[:, None]
-    if bom.places:
-        product = -(-product // 10**bom.places)
-    return product
+    return usage(parent_releases * factor[:, None], bom.places)
+
+
+def usage(product: I64, places: int) -> I64:
+    """Release × factor (the factor scaled by ``10**places``) as a quantity, rounded up."""
+    return -(-product // 10**places) if places else product

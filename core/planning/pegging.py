@@ -14,8 +14,9 @@ or earlier.
 Vectorised: both sequences are laid on one axis of cumulative quantity, each
 item getting a stretch as long as the larger of its two totals (the shorter
 side is padded), so that a requirement's overlap with supply is found by
-binary search. Requirements are laid out per item as (period, source)
-cells in a flat array: a transpose of the (source, period) explosion.
+binary search. Only the nonzero requirements are built (an item's own demand,
+and each BOM edge's share of its parent's nonzero releases), then put in
+pegging order by one sort on their (item, period, source) position.
 """
 
 from __future__ import annotations
@@ -27,12 +28,11 @@ from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
 from core.planning.lot_sizing import Modifiers
-from core.planning.mrp import Records, explosion
+from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
 
 I64 = NDArray[np.int64]
 Bools = NDArray[np.bool_]
-EDGE_CHUNK = 20_000  # edges exploded at a time, to bound memory
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,17 @@ class Pegging:
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """Requirement cells: item block b (output order) has ``size[b]`` sources
-    (own demand, then one per parent) × (reserve, periods..., padding) columns."""
+class _Requirements:
+    """Nonzero requirements, the reserve left out, in pegging order.
 
-    size: I64
-    base: I64  # flat index where each block starts
-    edges: I64  # BOM edges sorted by (component, parent) output rank
-    first_edge: I64  # per block, index into ``edges`` of its first parent
+    ``block`` is the item's output position, ``edge`` the BOM edge whose parent
+    release asks for it (-1 for the item's own demand); periods are 0-based.
+    """
+
+    block: I64
+    period: I64
+    edge: I64
+    amount: I64
 
 
 def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> Pegging:
@@ -74,68 +77,63 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     if float(stretch.sum()) >= 2.0**62:
         raise OverflowError("total quantity too large to peg")
     supply[:, -1] = stretch - supply.sum(axis=1)
-    layout = _layout(bundle, rank)
-    need = _requirement_cells(bundle, records, layout, by_rank, reserve, stretch - need_total)
-    cells = np.flatnonzero(need)
-    amounts = need[cells]
-    ends = np.cumsum(amounts)
-    # Reserve (column 0) and padding (last column) of each block are pegged to nothing.
-    special = np.zeros(need.size, dtype=np.bool_)
-    special[layout.base] = True
-    special[layout.base + (bundle.periods + 1) * layout.size] = True
-    real = ~special[cells]
-    cells, ends, amounts = cells[real], ends[real], amounts[real]
-    which, lo, hi, order = _overlaps(ends - amounts, ends, supply, orders, bundle, by_rank)
-    block, column, source = _decode(layout, cells[which], bundle.periods)
-    parent_row = by_rank[block]
-    if layout.edges.size:  # source s > 0 is the block's s-th parent edge
-        edge = layout.edges[np.maximum(layout.first_edge[block] + source - 1, 0)]
-        parent_row = np.where(source > 0, bundle.bom.parent[edge], parent_row)
+    need = _requirements(bundle, records, rank, by_rank)
+    need_lo = _starts_on_axis(need, stretch, reserve)
+    which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, supply, orders, bundle,
+                                     by_rank)
+    edge = need.edge[which]
+    from_parent = edge >= 0
+    sku_row = by_rank[need.block[which]]
+    sku_row[from_parent] = bundle.bom.parent[edge[from_parent]]
     return Pegging(
-        from_parent=source > 0,
-        sku_row=parent_row,
-        period=column - 1,
+        from_parent=from_parent,
+        sku_row=sku_row,
+        period=need.period[which],
         quantity=hi - lo,
         starts=np.searchsorted(order, np.arange(orders.item.size + 1)),
     )
 
 
-def _layout(bundle: Bundle, rank: I64) -> _Layout:
-    bom, count = bundle.bom, len(bundle.skus)
+def _requirements(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Requirements:
+    """Own demand, then each parent's releases (parents in output order), period by period."""
+    bom, periods = bundle.bom, bundle.periods
+    own = records.independent[by_rank]
+    own_block, own_period = np.nonzero(own)
+    # An item's sources: its own demand (0), then its BOM edges by parent output rank (1, 2, ...).
     edges = np.lexsort((rank[bom.parent], rank[bom.component]))
-    size = np.bincount(rank[bom.component], minlength=count) + 1
-    width = bundle.periods + 2
-    base = (np.cumsum(size) - size) * width
-    first_edge = np.searchsorted(rank[bom.component][edges], np.arange(count))
-    return _Layout(size, base, edges, first_edge)
+    kid = rank[bom.component[edges]]
+    size = np.bincount(kid, minlength=by_rank.size) + 1
+    source = np.arange(edges.size) - np.searchsorted(kid, kid) + 1
+    base = (np.cumsum(size) - size) * periods  # where each item's (period, source) cells start
+    rel_row, rel_period = np.nonzero(records.releases)
+    rel_amount = records.releases[rel_row, rel_period]
+    per_row = np.bincount(rel_row, minlength=by_rank.size)
+    count = per_row[bom.parent[edges]]
+    first = np.repeat(np.cumsum(per_row)[bom.parent[edges]] - count - np.cumsum(count) + count,
+                      count) + np.arange(int(count.sum()))
+    sorted_edge = np.repeat(np.arange(edges.size), count)
+    edge = edges[sorted_edge]
+    amount = usage(rel_amount[first] * bom.factor[edge], bom.places)
+    block = np.concatenate([own_block, kid[sorted_edge]])
+    period = np.concatenate([own_period, rel_period[first]])
+    key = base[block] + period * size[block] + np.concatenate([np.zeros_like(own_block),
+                                                               source[sorted_edge]])
+    amount = np.concatenate([own[own_block, own_period], amount])
+    order = np.argsort(key, kind="stable")
+    order = order[amount[order] > 0]  # a zero usage factor asks for nothing
+    edge = np.concatenate([np.full(own_block.size, -1, dtype=np.int64), edge])
+    return _Requirements(block[order], period[order], edge[order], amount[order])
 
 
-def _requirement_cells(bundle: Bundle, records: Records, layout: _Layout, by_rank: I64,
-                       reserve: I64, padding: I64) -> I64:
-    """The flat requirement array: block by block, column by column, source by source."""
-    periods = bundle.periods
-    size, base = layout.size, layout.base
-    cells = np.zeros(int((size.sum()) * (periods + 2)), dtype=np.int64)
-    columns = np.arange(1, periods + 1)
-    cells[base] = reserve
-    cells[base[:, None] + columns[None, :] * size[:, None]] = records.independent[by_rank]
-    cells[base + (periods + 1) * size] = padding
-    kids = np.repeat(np.arange(size.size), size - 1)  # block of each sorted edge
-    place = np.arange(layout.edges.size) - layout.first_edge[kids] + 1
-    for lo in range(0, layout.edges.size, EDGE_CHUNK):
-        part = slice(lo, lo + EDGE_CHUNK)
-        b = kids[part]
-        index = base[b][:, None] + columns[None, :] * size[b][:, None] + place[part][:, None]
-        cells[index] = explosion(bundle, records.releases, layout.edges[part])
-    return cells
-
-
-def _decode(layout: _Layout, cells: I64, periods: int) -> tuple[I64, I64, I64]:
-    """Block, column and source of flat requirement cells."""
-    block = np.searchsorted(layout.base, cells, side="right") - 1
-    within = cells - layout.base[block]
-    size = layout.size[block]
-    return block, within // size, within % size
+def _starts_on_axis(need: _Requirements, stretch: I64, reserve: I64) -> I64:
+    """Where each requirement starts on the cumulative axis: its item's stretch, after the
+    reserve and the item's earlier requirements."""
+    before = np.cumsum(need.amount) - need.amount
+    opens = np.ones(need.block.size, dtype=np.bool_)
+    opens[1:] = need.block[1:] != need.block[:-1]
+    group = np.cumsum(opens) - 1
+    item_start = np.cumsum(stretch) - stretch + reserve
+    return item_start[need.block] + before - before[opens][group]
 
 
 def _supply_matrix(bundle: Bundle, records: Records, by_rank: I64, stock: I64) -> I64:
