@@ -14,7 +14,17 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from core.planning.json_rows import U8, Template, compact, fill, put_choice, put_number, table, width_for
+from core.planning.json_rows import (
+    U8,
+    Template,
+    compact,
+    fill,
+    put_choice,
+    put_number,
+    records,
+    table,
+    width_for,
+)
 from core.planning.planner import Plan
 
 I64 = NDArray[np.int64]
@@ -60,11 +70,11 @@ def _order_chunk(plan: Plan, unit: int, keys: U8, lo: int, hi: int, period_width
     put_number(heads, head, "receipt", orders.receipt[lo:hi] + 1)
     rows = np.empty((hi - lo + last - first, width), dtype=np.uint8)
     per_order = np.diff(bounds)
-    rows[np.arange(hi - lo) + (bounds[:-1] - first)] = heads
+    records(rows)[np.arange(hi - lo) + (bounds[:-1] - first)] = records(heads)
     if last > first:
         owner = np.repeat(np.arange(hi - lo), per_order)
-        rows[np.arange(last - first) + owner + 1] = _peg_rows(plan, peg, keys, width, first, last,
-                                                              peg_quantity, bounds)
+        records(rows)[np.arange(last - first) + owner + 1] = records(_peg_rows(plan, peg, keys, width, first, last,
+                                                                       peg_quantity, bounds))
     return compact(rows)
 
 
