@@ -71,12 +71,14 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     by_rank = np.argsort(rank)
     start = (bundle.on_hand - bundle.allocated)[by_rank]
     reserve = bundle.safety_stock[by_rank] + np.maximum(-start, 0)
-    need_total = reserve + records.gross[by_rank].sum(axis=1)
-    supply = _supply_matrix(bundle, records, by_rank, np.maximum(start, 0))
-    stretch = np.maximum(need_total, supply.sum(axis=1))
+    need_total = reserve + records.gross.sum(axis=1)[by_rank]
+    sources = (bundle.scheduled_receipts, bundle.firm_planned_receipts, records.planned)
+    stock = np.maximum(start, 0)
+    supply_total = stock + sum(m.sum(axis=1) for m in sources)[by_rank]
+    stretch = np.maximum(need_total, supply_total)
     if float(stretch.sum()) >= 2.0**62:
         raise OverflowError("total quantity too large to peg")
-    supply[:, -1] = stretch - supply.sum(axis=1)
+    supply = _supply(bundle.periods, sources, rank, stock, stretch - supply_total)
     need = _requirements(bundle, records, rank, by_rank)
     need_lo = _starts_on_axis(need, stretch, reserve)
     which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, supply, orders, bundle,
@@ -136,23 +138,37 @@ def _starts_on_axis(need: _Requirements, stretch: I64, reserve: I64) -> I64:
     return item_start[need.block] + before - before[opens][group]
 
 
-def _supply_matrix(bundle: Bundle, records: Records, by_rank: I64, stock: I64) -> I64:
-    """Per item (output order): on hand, then (scheduled, firm, planned) per period, padding."""
-    periods = bundle.periods
-    supply = np.zeros((by_rank.size, 3 * periods + 2), dtype=np.int64)
-    supply[:, 0] = stock
-    supply[:, 1 : 3 * periods + 1 : 3] = bundle.scheduled_receipts[by_rank]
-    supply[:, 2 : 3 * periods + 1 : 3] = bundle.firm_planned_receipts[by_rank]
-    supply[:, 3 : 3 * periods + 1 : 3] = records.planned[by_rank]
-    return supply
+@dataclass(frozen=True)
+class _Supply:
+    """Nonzero supply pieces in pegging order: ``cell`` is item block × ``width`` + column,
+    columns being on hand (0), (scheduled, firm, planned) per period, padding (last)."""
+
+    cell: I64
+    amount: I64
+    width: int
 
 
-def _overlaps(need_lo: I64, need_hi: I64, supply: I64, orders: PlannedOrders, bundle: Bundle,
+def _supply(periods: int, sources: tuple[I64, I64, I64], rank: I64, stock: I64,
+            padding: I64) -> _Supply:
+    """Supply pieces: only the nonzero ones are built, then put in order by one sort."""
+    width = 3 * periods + 2
+    blocks = np.arange(rank.size)
+    cells = [blocks[stock > 0] * width, blocks[padding > 0] * width + width - 1]
+    amounts = [stock[stock > 0], padding[padding > 0]]
+    for column, matrix in enumerate(sources, start=1):
+        flat = np.flatnonzero(matrix)
+        row = flat // periods
+        cells.append(rank[row] * width + 3 * (flat - row * periods) + column)
+        amounts.append(matrix.ravel()[flat])
+    cell = np.concatenate(cells)
+    order = np.argsort(cell, kind="stable")
+    return _Supply(cell[order], np.concatenate(amounts)[order], width)
+
+
+def _overlaps(need_lo: I64, need_hi: I64, supply: _Supply, orders: PlannedOrders, bundle: Bundle,
               by_rank: I64) -> tuple[I64, I64, I64, I64]:
     """Overlaps of requirements with planned orders: (requirement, lo, hi, order)."""
-    width = supply.shape[1]
-    cells = np.flatnonzero(supply)
-    amounts = supply.ravel()[cells]
+    width, cells, amounts = supply.width, supply.cell, supply.amount
     ends = np.cumsum(amounts)
     column = cells % width
     planned_cell = (column >= 1) & (column < width - 1) & (column % 3 == 0)
