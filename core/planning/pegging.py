@@ -99,32 +99,44 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
 def _requirements(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Requirements:
     """Own demand, then each parent's releases (parents in output order), period by period."""
     bom, periods = bundle.bom, bundle.periods
-    own = records.independent[by_rank]
-    own_block, own_period = np.nonzero(own)
     # An item's sources: its own demand (0), then its BOM edges by parent output rank (1, 2, ...).
     edges = np.lexsort((rank[bom.parent], rank[bom.component]))
     kid = rank[bom.component[edges]]
     size = np.bincount(kid, minlength=by_rank.size) + 1
-    source = np.arange(edges.size) - np.searchsorted(kid, kid) + 1
     base = (np.cumsum(size) - size) * periods  # where each item's (period, source) cells start
-    rel_row, rel_period = np.nonzero(records.releases)
-    rel_amount = records.releases[rel_row, rel_period]
+    edge_base = base[kid] + np.arange(edges.size) - np.searchsorted(kid, kid) + 1
+    own_row, own_period, own_amount = _nonzero(records.independent)
+    own_block = rank[own_row]
+    rel_row, rel_period, rel_amount = _nonzero(records.releases)
     per_row = np.bincount(rel_row, minlength=by_rank.size)
     count = per_row[bom.parent[edges]]
-    first = np.repeat(np.cumsum(per_row)[bom.parent[edges]] - count - np.cumsum(count) + count,
-                      count) + np.arange(int(count.sum()))
+    # Sorted edge j asks for each nonzero release of its parent: entries first[...] on.
+    first = np.repeat(np.cumsum(per_row)[bom.parent[edges]] - np.cumsum(count), count) \
+        + np.arange(int(count.sum()))
     sorted_edge = np.repeat(np.arange(edges.size), count)
-    edge = edges[sorted_edge]
-    amount = usage(rel_amount[first] * bom.factor[edge], bom.places)
-    block = np.concatenate([own_block, kid[sorted_edge]])
     period = np.concatenate([own_period, rel_period[first]])
-    key = base[block] + period * size[block] + np.concatenate([np.zeros_like(own_block),
-                                                               source[sorted_edge]])
-    amount = np.concatenate([own[own_block, own_period], amount])
+    key = np.concatenate([base[own_block] + own_period * size[own_block],
+                          edge_base[sorted_edge] + period[own_period.size :] * size[kid][sorted_edge]])
+    amount = np.concatenate([own_amount, usage(rel_amount[first] * bom.factor[edges][sorted_edge],
+                                               bom.places)])
+    # Own demand is tagged -1 - its block, a parent's share with its sorted edge.
+    tag = np.concatenate([-1 - own_block, sorted_edge])
     order = np.argsort(key, kind="stable")
-    order = order[amount[order] > 0]  # a zero usage factor asks for nothing
-    edge = np.concatenate([np.full(own_block.size, -1, dtype=np.int64), edge])
-    return _Requirements(block[order], period[order], edge[order], amount[order])
+    if not bom.factor.all():
+        order = order[amount[order] > 0]  # a zero usage factor asks for nothing
+    tag = tag[order]
+    from_parent = tag >= 0
+    safe = np.where(from_parent, tag, 0)
+    block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag)
+    edge = np.where(from_parent, edges[safe] if edges.size else 0, -1)
+    return _Requirements(block, period[order], edge, amount[order])
+
+
+def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
+    """Row, column and value of each nonzero cell, row by row."""
+    flat = np.flatnonzero(matrix)
+    row = flat // matrix.shape[1]
+    return row, flat - row * matrix.shape[1], matrix.ravel()[flat]
 
 
 def _starts_on_axis(need: _Requirements, stretch: I64, reserve: I64) -> I64:
