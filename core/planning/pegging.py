@@ -31,6 +31,8 @@ from core.planning.lot_sizing import Modifiers
 from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
 
+PEG_CHUNK = 8192  # items pegged at a time
+
 I64 = NDArray[np.int64]
 Bools = NDArray[np.bool_]
 
@@ -66,6 +68,30 @@ class _Requirements:
     amount: I64
 
 
+@dataclass(frozen=True)
+class _Sources:
+    """What the requirements of any range of items are made of, computed once.
+
+    An item's sources: its own demand (0), then its BOM edges by parent output
+    rank (1, 2, ...). ``edges`` are sorted that way, by component block; the
+    parents' nonzero releases are listed row by row, row r's ending at ``rel_end[r]``.
+    """
+
+    by_rank: I64
+    independent: I64
+    edges: I64
+    kid: I64
+    parent: I64
+    source: I64
+    factor: I64
+    places: int
+    size: I64
+    rel_period: I64
+    rel_amount: I64
+    rel_count: I64
+    rel_end: I64
+
+
 def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> Pegging:
     """Peg every planned order to the requirements it serves."""
     by_rank = np.argsort(rank)
@@ -79,56 +105,78 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     if float(stretch.sum()) >= 2.0**62:
         raise OverflowError("total quantity too large to peg")
     supply = _supply(bundle.periods, sources, rank, stock, stretch - supply_total)
-    need = _requirements(bundle, records, rank, by_rank)
-    need_lo = _starts_on_axis(need, stretch, reserve)
-    which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, supply, orders, bundle,
-                                     by_rank)
-    edge = need.edge[which]
-    from_parent = edge >= 0
-    sku_row = by_rank[need.block[which]]
-    sku_row[from_parent] = bundle.bom.parent[edge[from_parent]]
+    axis = _supply_axis(supply, orders, _piece_size(bundle)[by_rank])
+    made_of = _sources(bundle, records, rank, by_rank)
+    item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
+    parts = []
+    # Items a chunk at a time (requirements never cross items): every temporary stays a
+    # few megabytes and is reused, instead of fresh memory from the kernel for each one.
+    for first in range(0, by_rank.size, PEG_CHUNK):
+        need = _requirements(made_of, first, min(first + PEG_CHUNK, by_rank.size))
+        need_lo = _starts_on_axis(need, item_start)
+        which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
+        edge = need.edge[which]
+        sku_row = by_rank[need.block[which]]
+        sku_row[edge >= 0] = bundle.bom.parent[edge[edge >= 0]]
+        parts.append((edge, sku_row, need.period[which], hi - lo, order))
+    edge, sku_row, period, quantity, order = (
+        np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        for k in range(5))
     return Pegging(
-        from_parent=from_parent,
+        from_parent=edge >= 0,
         sku_row=sku_row,
-        period=need.period[which],
-        quantity=hi - lo,
+        period=period,
+        quantity=quantity,
         starts=np.searchsorted(order, np.arange(orders.item.size + 1)),
     )
 
 
-def _requirements(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Requirements:
-    """Own demand, then each parent's releases (parents in output order), period by period."""
-    bom, periods = bundle.bom, bundle.periods
-    # An item's sources: its own demand (0), then its BOM edges by parent output rank (1, 2, ...).
+def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
+    bom = bundle.bom
     edges = np.lexsort((rank[bom.parent], rank[bom.component]))
     kid = rank[bom.component[edges]]
-    size = np.bincount(kid, minlength=by_rank.size) + 1
-    base = (np.cumsum(size) - size) * periods  # where each item's (period, source) cells start
-    edge_base = base[kid] + np.arange(edges.size) - np.searchsorted(kid, kid) + 1
-    own_row, own_period, own_amount = _nonzero(records.independent)
-    own_block = rank[own_row]
     rel_row, rel_period, rel_amount = _nonzero(records.releases)
-    per_row = np.bincount(rel_row, minlength=by_rank.size)
-    count = per_row[bom.parent[edges]]
-    # Sorted edge j asks for each nonzero release of its parent: entries first[...] on.
-    first = np.repeat(np.cumsum(per_row)[bom.parent[edges]] - np.cumsum(count), count) \
-        + np.arange(int(count.sum()))
-    sorted_edge = np.repeat(np.arange(edges.size), count)
-    period = np.concatenate([own_period, rel_period[first]])
-    key = np.concatenate([base[own_block] + own_period * size[own_block],
-                          edge_base[sorted_edge] + period[own_period.size :] * size[kid][sorted_edge]])
-    amount = np.concatenate([own_amount, usage(rel_amount[first] * bom.factor[edges][sorted_edge],
-                                               bom.places)])
+    rel_count = np.bincount(rel_row, minlength=by_rank.size)
+    return _Sources(
+        by_rank=by_rank, independent=records.independent, edges=edges, kid=kid,
+        parent=bom.parent[edges], source=np.arange(edges.size) - np.searchsorted(kid, kid) + 1,
+        factor=bom.factor[edges], places=bom.places,
+        size=np.bincount(kid, minlength=by_rank.size) + 1,
+        rel_period=rel_period, rel_amount=rel_amount, rel_count=rel_count,
+        rel_end=np.cumsum(rel_count),
+    )
+
+
+def _requirements(made_of: _Sources, first_block: int, end_block: int) -> _Requirements:
+    """Requirements of items ``first_block`` to ``end_block`` (output positions): own
+    demand, then each parent's releases (parents in output order), period by period."""
+    src, periods = made_of, made_of.independent.shape[1]
+    own_block, own_period, own_amount = _nonzero(src.independent[src.by_rank[first_block:end_block]])
+    lo, hi = np.searchsorted(src.kid, [first_block, end_block])
+    kid, parent = src.kid[lo:hi] - first_block, src.parent[lo:hi]
+    size = src.size[first_block:end_block]
+    base = (np.cumsum(size) - size) * periods  # where each item's (period, source) cells start
+    count = src.rel_count[parent]
+    # Edge j asks for each nonzero release of its parent, entries at[...] of the release list.
+    at = np.repeat(src.rel_end[parent] - np.cumsum(count), count) + np.arange(int(count.sum()))
+    local_edge = np.repeat(np.arange(hi - lo), count)
+    period = np.concatenate([own_period, src.rel_period[at]])
+    key = np.concatenate([
+        base[own_block] + own_period * size[own_block],
+        (base[kid] + src.source[lo:hi])[local_edge] + period[own_period.size :] * size[kid][local_edge],
+    ])
+    amount = np.concatenate([own_amount,
+                             usage(src.rel_amount[at] * src.factor[lo:hi][local_edge], src.places)])
     # Own demand is tagged -1 - its block, a parent's share with its sorted edge.
-    tag = np.concatenate([-1 - own_block, sorted_edge])
+    tag = np.concatenate([-1 - own_block, local_edge])
     order = np.argsort(key, kind="stable")
-    if not bom.factor.all():
+    if not src.factor[lo:hi].all():
         order = order[amount[order] > 0]  # a zero usage factor asks for nothing
     tag = tag[order]
     from_parent = tag >= 0
     safe = np.where(from_parent, tag, 0)
-    block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag)
-    edge = np.where(from_parent, edges[safe] if edges.size else 0, -1)
+    block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag) + first_block
+    edge = np.where(from_parent, src.edges[lo:hi][safe] if kid.size else 0, -1)
     return _Requirements(block, period[order], edge, amount[order])
 
 
@@ -139,14 +187,13 @@ def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
     return row, flat - row * matrix.shape[1], matrix.ravel()[flat]
 
 
-def _starts_on_axis(need: _Requirements, stretch: I64, reserve: I64) -> I64:
-    """Where each requirement starts on the cumulative axis: its item's stretch, after the
-    reserve and the item's earlier requirements."""
+def _starts_on_axis(need: _Requirements, item_start: I64) -> I64:
+    """Where each requirement starts on the cumulative axis: its item's start, after the
+    item's earlier requirements."""
     before = np.cumsum(need.amount) - need.amount
     opens = np.ones(need.block.size, dtype=np.bool_)
     opens[1:] = need.block[1:] != need.block[:-1]
     group = np.cumsum(opens) - 1
-    item_start = np.cumsum(stretch) - stretch + reserve
     return item_start[need.block] + before - before[opens][group]
 
 
@@ -177,13 +224,39 @@ def _supply(periods: int, sources: tuple[I64, I64, I64], rank: I64, stock: I64,
     return _Supply(cell[order], np.concatenate(amounts)[order], width)
 
 
-def _overlaps(need_lo: I64, need_hi: I64, supply: _Supply, orders: PlannedOrders, bundle: Bundle,
-              by_rank: I64) -> tuple[I64, I64, I64, I64]:
-    """Overlaps of requirements with planned orders: (requirement, lo, hi, order)."""
-    width, cells, amounts = supply.width, supply.cell, supply.amount
-    ends = np.cumsum(amounts)
+@dataclass(frozen=True)
+class _SupplyAxis:
+    """Supply pieces on the cumulative axis: where each ends, how much, whether it is a
+    planned receipt, the first planned order it holds and the size of its split pieces."""
+
+    ends: I64
+    amount: I64
+    planned: Bools
+    order: I64
+    split: I64
+
+
+def _supply_axis(supply: _Supply, orders: PlannedOrders, piece_size: I64) -> _SupplyAxis:
+    """The supply pieces ready for matching; ``piece_size`` by item block."""
+    width, cells = supply.width, supply.cell
     column = cells % width
-    planned_cell = (column >= 1) & (column < width - 1) & (column % 3 == 0)
+    planned = (column >= 1) & (column < width - 1) & (column % 3 == 0)
+    # Planned cells are in the orders' own order; a cell split at `maximum` holds several.
+    first_order = np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
+                                       | (np.diff(orders.receipt) != 0)])
+    order = np.zeros(cells.size, dtype=np.int64)
+    order[planned] = first_order[: int(planned.sum())]
+    return _SupplyAxis(np.cumsum(supply.amount), supply.amount, planned, order,
+                       piece_size[cells // width])
+
+
+def _overlaps(need_lo: I64, need_hi: I64, axis: _SupplyAxis) -> tuple[I64, I64, I64, I64]:
+    """Overlaps of requirements with planned orders: (requirement, lo, hi, order)."""
+    # The stretch of the axis these requirements cover (they are in axis order).
+    low = int(np.searchsorted(axis.ends, need_lo[0], side="right")) if need_lo.size else 0
+    high = int(np.searchsorted(axis.ends, need_hi[-1] - 1, side="right")) + 1 if need_lo.size \
+        else 0
+    ends, amounts = axis.ends[low:high], axis.amount[low:high]
     first = np.searchsorted(ends, need_lo, side="right")
     count = np.ones_like(first)
     spill = np.flatnonzero(need_hi > ends[first])  # reaching past the first supply piece
@@ -193,17 +266,13 @@ def _overlaps(need_lo: I64, need_hi: I64, supply: _Supply, orders: PlannedOrders
         piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(which.size)
     else:
         which, piece = np.arange(need_lo.size), first
-    keep = planned_cell[piece]
+    keep = axis.planned[low:high][piece]
     which, piece = which[keep], piece[keep]
     piece_lo = ends[piece] - amounts[piece]
     lo = np.maximum(need_lo[which], piece_lo)
     hi = np.minimum(need_hi[which], ends[piece])
-    # Planned cells are in the orders' own order; a cell split at `maximum` holds several.
-    cell_of = np.cumsum(planned_cell) - 1
-    first_order = np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
-                                       | (np.diff(orders.receipt) != 0)])
-    order = first_order[cell_of[piece]]
-    split = _piece_size(bundle)[by_rank[cells[piece] // width]]
+    order = axis.order[low:high][piece]
+    split = axis.split[low:high][piece]
     if np.any(split > 0):
         which, lo, hi, order = _split_pieces(which, lo, hi, order, piece_lo, split)
     return which, lo, hi, order
