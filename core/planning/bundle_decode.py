@@ -12,6 +12,7 @@ never decides what an error message says.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 import msgspec
@@ -114,8 +115,19 @@ def _period_maps(cols: Columns, name: str, maps: list[dict[str, int] | msgspec.U
 
 
 def _lot(rule: _LotForLot | _Fixed | _Poq | None) -> LotInput:
+    # The same few rules recur across thousands of items: share one (frozen) LotInput each.
     if isinstance(rule, _Fixed):
-        return LotInput(FIXED, quantity=rule.quantity)
+        return _fixed(rule.quantity)
     if isinstance(rule, _Poq):
-        return LotInput(POQ, periods=rule.periods)
+        return _poq(rule.periods)
     return DEFAULT_LOT
+
+
+@lru_cache(maxsize=4096)
+def _fixed(quantity: int) -> LotInput:
+    return LotInput(FIXED, quantity=quantity)
+
+
+@lru_cache(maxsize=256)
+def _poq(periods: int) -> LotInput:
+    return LotInput(POQ, periods=periods)
