@@ -64,8 +64,11 @@ class Records:
 
 def plan_records(bundle: Bundle) -> Records:
     """Gross-to-net every item, parents before components."""
-    independent = bundle.demand.copy()
+    # Records share the bundle's matrices where they are equal (nothing writes to either):
+    # each full (items, periods) matrix not made is tens of megabytes not allocated.
+    independent = bundle.demand
     if bundle.mps.rows.size:
+        independent = bundle.demand.copy()
         independent[bundle.mps.rows] = mps_gross_requirements(bundle.mps, bundle.periods)
     gross = independent.copy()
     shape = gross.shape
@@ -86,7 +89,8 @@ def plan_records(bundle: Bundle) -> Records:
         releases[rows] = _offset(receipts, bundle.lead_time[rows])
         if level < len(edges):
             _explode(bundle, gross, releases, edges[level])
-    receipts = planned + bundle.firm_planned_receipts
+    firm = bundle.firm_planned_receipts
+    receipts = planned + firm if firm.any() else planned
     return Records(gross, independent, net, on_hand, planned, receipts, releases)
 
 
