@@ -29,7 +29,7 @@ _NUMPY = orjson.OPT_SERIALIZE_NUMPY
 # Characters that orjson escapes in a string (it writes other text as is).
 _ESCAPED = re.compile(r'["\\\x00-\x1f]')
 ITEM_CHUNK = 5_000  # items per written piece
-ORDER_CHUNK = 20_000  # planned orders per written piece
+ORDER_CHUNK = 5_000  # planned orders per written piece (its rows stay in cache)
 # What comes before each of an item's arrays (the first after its head's opening quote).
 _LINKS = [ARRAYS[0].encode() + b'":['] + [b'],"' + name.encode() + b'":[' for name in ARRAYS[1:]]
 
