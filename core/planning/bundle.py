@@ -103,7 +103,11 @@ def parse_bundle(raw: Any) -> Bundle:
     if not isinstance(items, list):
         raise BundleError(None, "items", items, "is not a list")
     cols = read_items(items, periods)
-    bom = parse_bom(raw.get("bom", []), cols.index)
+    return bundle_of(cols, parse_bom(raw.get("bom", []), cols.index))
+
+
+def bundle_of(cols: Columns, bom: Bom) -> Bundle:
+    """The bundle of validated items and BOM: low-level codes, scale and arrays."""
     codes = low_level_codes(len(cols.skus), bom.parent, bom.component, cols.skus)
     scale = _scale(cols.decimals, codes, bom)
     return _assemble(cols, bom, codes, scale)

@@ -66,12 +66,17 @@ def _simple_lines(raw: list[Any], index: dict[str, int]) -> Bom | None:
         return None
     if not all(type(q) is int and 0 <= q < 2**62 for q in qty):
         return None
-    key = parents * len(index) + kids
+    return whole_edges(parents, kids, qty, len(index))
+
+
+def whole_edges(parents: I64, kids: I64, qty: list[int], count: int) -> Bom:
+    """The edges of checked lines with whole quantities (0 <= qty < 2**62), no scrap."""
+    key = parents * count + kids
     unique, inverse = np.unique(key, return_inverse=True)
     factor = np.zeros(unique.size, dtype=np.int64)
     np.add.at(factor, inverse, np.array(qty, dtype=np.int64))
     zeros = np.zeros(unique.size, dtype=np.int64)
-    return Bom(unique // len(index), unique % len(index), factor, 0, zeros)
+    return Bom(unique // count, unique % count, factor, 0, zeros)
 
 
 def _line(position: int, line: Any, index: dict[str, int]) -> tuple[int, int, int | Decimal]:

@@ -95,7 +95,7 @@ class Columns:
             self._demand(sku, row, raw)
         for key in PERIOD_MAPS:
             if key in raw:
-                self._period_map(sku, row, key, raw[key])
+                self.period_map(sku, row, key, raw[key])
         self.lots.append(parse_lot_sizing(sku, raw.get("lot_sizing"), self.periods, self.quantity))
 
     def _demand(self, sku: str, row: int, raw: dict[str, Any]) -> None:
@@ -109,7 +109,8 @@ class Columns:
             self.fence.append(fence)
             self.has_orders.append("customer_orders" in raw)
 
-    def _period_map(self, sku: str, row: int, name: str, raw: Any) -> None:
+    def period_map(self, sku: str, row: int, name: str, raw: Any) -> None:
+        """Validate one period map (period: quantity) and append its entries."""
         if not isinstance(raw, dict):
             raise BundleError(sku, name, raw, "is not an object of period: quantity")
         entries, keys = self.maps[name], self.period_keys
@@ -180,7 +181,7 @@ def _read_plain(cols: Columns, raw: list[Any]) -> bool:
     for key in PERIOD_MAPS:
         for row, item in enumerate(raw):
             if key in item:
-                cols._period_map(skus[row], row, key, item[key])
+                cols.period_map(skus[row], row, key, item[key])
     for sku, item in zip(skus, raw, strict=True):
         cols.lots.append(parse_lot_sizing(sku, item.get("lot_sizing"), cols.periods,
                                           cols.quantity))

@@ -9,7 +9,8 @@ from typing import TextIO
 
 import orjson
 
-from core.planning.bundle import parse_bundle
+from core.planning.batch_memory import tune_for_one_big_plan
+from core.planning.bundle_decode import read_bundle
 from core.planning.errors import BundleError
 from core.planning.plan_json import plan_json_chunks
 from core.planning.planner import plan
@@ -23,6 +24,7 @@ def plan_command(path: str, out: TextIO, err: TextIO) -> int:
     A bundle that cannot be read or breaks a rule gives status 2 and one line
     on ``err`` naming the item, field and value; nothing is written to ``out``.
     """
+    tune_for_one_big_plan()
     collecting = gc.isenabled()
     # The parsed JSON is a large, acyclic tree: cyclic GC passes over it only cost time.
     gc.disable()
@@ -36,7 +38,7 @@ def plan_command(path: str, out: TextIO, err: TextIO) -> int:
 def _plan_to(path: str, out: TextIO, err: TextIO) -> int:
     try:
         raw = _read(path)
-        result = plan(parse_bundle(orjson.loads(raw)))
+        result = plan(read_bundle(raw))
         _ = result.pegging  # computed here, so that a failure writes nothing to out
     except BundleError as exc:
         print(f"plantops plan: {exc}", file=err)

@@ -64,8 +64,11 @@ class Records:
 
 def plan_records(bundle: Bundle) -> Records:
     """Gross-to-net every item, parents before components."""
-    independent = bundle.demand.copy()
+    # Records share the bundle's matrices where they are equal (nothing writes to either):
+    # each full (items, periods) matrix not made is tens of megabytes not allocated.
+    independent = bundle.demand
     if bundle.mps.rows.size:
+        independent = bundle.demand.copy()
         independent[bundle.mps.rows] = mps_gross_requirements(bundle.mps, bundle.periods)
     gross = independent.copy()
     shape = gross.shape
@@ -86,7 +89,8 @@ def plan_records(bundle: Bundle) -> Records:
         releases[rows] = _offset(receipts, bundle.lead_time[rows])
         if level < len(edges):
             _explode(bundle, gross, releases, edges[level])
-    receipts = planned + bundle.firm_planned_receipts
+    firm = bundle.firm_planned_receipts
+    receipts = planned + firm if firm.any() else planned
     return Records(gross, independent, net, on_hand, planned, receipts, releases)
 
 
@@ -177,7 +181,9 @@ def explosion(bundle: Bundle, releases: I64, edges: I64) -> I64:
         worst = int(edges[np.argmax(factor)])
         raise BundleError(bundle.skus[int(bom.component[worst])], "gross_requirements",
                           biggest / 10.0 ** (bom.places + bundle.scale), "is too large to plan")
-    product = parent_releases * factor[:, None]
-    if bom.places:
-        product = -(-product // 10**bom.places)
-    return product
+    return usage(parent_releases * factor[:, None], bom.places)
+
+
+def usage(product: I64, places: int) -> I64:
+    """Release × factor (the factor scaled by ``10**places``) as a quantity, rounded up."""
+    return -(-product // 10**places) if places else product

@@ -46,12 +46,19 @@ class PlannedOrders:
 
 def planned_orders(bundle: Bundle, planned: I64, rank: I64) -> PlannedOrders:
     """Split each period's planned receipt into orders and list them in output order."""
-    by_rank = np.argsort(rank)
-    ranked, cols = np.nonzero(planned[by_rank])  # output order of items, then period
-    rows = by_rank[ranked]
-    totals = planned[rows, cols]
+    periods = planned.shape[1]
+    flat = np.flatnonzero(planned)
+    # Output order of items, then period: one sort of the nonzero cells, not a gather of all.
+    row = flat // periods
+    flat = flat[np.argsort(rank[row] * periods + (flat - row * periods), kind="stable")]
+    rows = flat // periods
+    cols = flat - rows * periods
+    totals = planned.ravel()[flat]
     lots = bundle.lots
     piece = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()[rows]
+    if not piece.any():  # no maximum: one order per period with a planned receipt
+        due = cols - bundle.lead_time[rows]
+        return PlannedOrders(rows, cols, np.maximum(due, 0), totals, np.maximum(-due, 0))
     safe_piece = np.maximum(piece, 1)
     count = np.where(piece > 0, -(-totals // safe_piece), 1)
     item, receipt = np.repeat(rows, count), np.repeat(cols, count)

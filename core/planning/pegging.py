@@ -14,8 +14,9 @@ or earlier.
 Vectorised: both sequences are laid on one axis of cumulative quantity, each
 item getting a stretch as long as the larger of its two totals (the shorter
 side is padded), so that a requirement's overlap with supply is found by
-binary search. Requirements are laid out per item as (period, source)
-cells in a flat array: a transpose of the (source, period) explosion.
+binary search. Only the nonzero requirements are built (an item's own demand,
+and each BOM edge's share of its parent's nonzero releases), then put in
+pegging order by one sort on their (item, period, source) position.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
 from core.planning.lot_sizing import Modifiers
-from core.planning.mrp import Records, explosion
+from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
+
+PEG_CHUNK = 8192  # items pegged at a time
 
 I64 = NDArray[np.int64]
 Bools = NDArray[np.bool_]
-EDGE_CHUNK = 20_000  # edges exploded at a time, to bound memory
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,41 @@ class Pegging:
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """Requirement cells: item block b (output order) has ``size[b]`` sources
-    (own demand, then one per parent) × (reserve, periods..., padding) columns."""
+class _Requirements:
+    """Nonzero requirements, the reserve left out, in pegging order.
 
+    ``block`` is the item's output position, ``edge`` the BOM edge whose parent
+    release asks for it (-1 for the item's own demand); periods are 0-based.
+    """
+
+    block: I64
+    period: I64
+    edge: I64
+    amount: I64
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """What the requirements of any range of items are made of, computed once.
+
+    An item's sources: its own demand (0), then its BOM edges by parent output
+    rank (1, 2, ...). ``edges`` are sorted that way, by component block; the
+    parents' nonzero releases are listed row by row, row r's ending at ``rel_end[r]``.
+    """
+
+    by_rank: I64
+    independent: I64
+    edges: I64
+    kid: I64
+    parent: I64
+    source: I64
+    factor: I64
+    places: int
     size: I64
-    base: I64  # flat index where each block starts
-    edges: I64  # BOM edges sorted by (component, parent) output rank
-    first_edge: I64  # per block, index into ``edges`` of its first parent
+    rel_period: I64
+    rel_amount: I64
+    rel_count: I64
+    rel_end: I64
 
 
 def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> Pegging:
@@ -68,96 +97,166 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     by_rank = np.argsort(rank)
     start = (bundle.on_hand - bundle.allocated)[by_rank]
     reserve = bundle.safety_stock[by_rank] + np.maximum(-start, 0)
-    need_total = reserve + records.gross[by_rank].sum(axis=1)
-    supply = _supply_matrix(bundle, records, by_rank, np.maximum(start, 0))
-    stretch = np.maximum(need_total, supply.sum(axis=1))
+    need_total = reserve + records.gross.sum(axis=1)[by_rank]
+    sources = (bundle.scheduled_receipts, bundle.firm_planned_receipts, records.planned)
+    stock = np.maximum(start, 0)
+    supply_total = stock + sum(m.sum(axis=1) for m in sources)[by_rank]
+    stretch = np.maximum(need_total, supply_total)
     if float(stretch.sum()) >= 2.0**62:
         raise OverflowError("total quantity too large to peg")
-    supply[:, -1] = stretch - supply.sum(axis=1)
-    layout = _layout(bundle, rank)
-    need = _requirement_cells(bundle, records, layout, by_rank, reserve, stretch - need_total)
-    cells = np.flatnonzero(need)
-    amounts = need[cells]
-    ends = np.cumsum(amounts)
-    # Reserve (column 0) and padding (last column) of each block are pegged to nothing.
-    special = np.zeros(need.size, dtype=np.bool_)
-    special[layout.base] = True
-    special[layout.base + (bundle.periods + 1) * layout.size] = True
-    real = ~special[cells]
-    cells, ends, amounts = cells[real], ends[real], amounts[real]
-    which, lo, hi, order = _overlaps(ends - amounts, ends, supply, orders, bundle, by_rank)
-    block, column, source = _decode(layout, cells[which], bundle.periods)
-    parent_row = by_rank[block]
-    if layout.edges.size:  # source s > 0 is the block's s-th parent edge
-        edge = layout.edges[np.maximum(layout.first_edge[block] + source - 1, 0)]
-        parent_row = np.where(source > 0, bundle.bom.parent[edge], parent_row)
+    supply = _supply(bundle.periods, sources, rank, stock, stretch - supply_total)
+    axis = _supply_axis(supply, orders, _piece_size(bundle)[by_rank])
+    made_of = _sources(bundle, records, rank, by_rank)
+    item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
+    parts = []
+    # Items a chunk at a time (requirements never cross items): every temporary stays a
+    # few megabytes and is reused, instead of fresh memory from the kernel for each one.
+    for first in range(0, by_rank.size, PEG_CHUNK):
+        need = _requirements(made_of, first, min(first + PEG_CHUNK, by_rank.size))
+        need_lo = _starts_on_axis(need, item_start)
+        which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
+        edge = need.edge[which]
+        sku_row = by_rank[need.block[which]]
+        sku_row[edge >= 0] = bundle.bom.parent[edge[edge >= 0]]
+        parts.append((edge, sku_row, need.period[which], hi - lo, order))
+    edge, sku_row, period, quantity, order = (
+        np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        for k in range(5))
     return Pegging(
-        from_parent=source > 0,
-        sku_row=parent_row,
-        period=column - 1,
-        quantity=hi - lo,
+        from_parent=edge >= 0,
+        sku_row=sku_row,
+        period=period,
+        quantity=quantity,
         starts=np.searchsorted(order, np.arange(orders.item.size + 1)),
     )
 
 
-def _layout(bundle: Bundle, rank: I64) -> _Layout:
-    bom, count = bundle.bom, len(bundle.skus)
+def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
+    bom = bundle.bom
     edges = np.lexsort((rank[bom.parent], rank[bom.component]))
-    size = np.bincount(rank[bom.component], minlength=count) + 1
-    width = bundle.periods + 2
-    base = (np.cumsum(size) - size) * width
-    first_edge = np.searchsorted(rank[bom.component][edges], np.arange(count))
-    return _Layout(size, base, edges, first_edge)
+    kid = rank[bom.component[edges]]
+    rel_row, rel_period, rel_amount = _nonzero(records.releases)
+    rel_count = np.bincount(rel_row, minlength=by_rank.size)
+    return _Sources(
+        by_rank=by_rank, independent=records.independent, edges=edges, kid=kid,
+        parent=bom.parent[edges], source=np.arange(edges.size) - np.searchsorted(kid, kid) + 1,
+        factor=bom.factor[edges], places=bom.places,
+        size=np.bincount(kid, minlength=by_rank.size) + 1,
+        rel_period=rel_period, rel_amount=rel_amount, rel_count=rel_count,
+        rel_end=np.cumsum(rel_count),
+    )
 
 
-def _requirement_cells(bundle: Bundle, records: Records, layout: _Layout, by_rank: I64,
-                       reserve: I64, padding: I64) -> I64:
-    """The flat requirement array: block by block, column by column, source by source."""
-    periods = bundle.periods
-    size, base = layout.size, layout.base
-    cells = np.zeros(int((size.sum()) * (periods + 2)), dtype=np.int64)
-    columns = np.arange(1, periods + 1)
-    cells[base] = reserve
-    cells[base[:, None] + columns[None, :] * size[:, None]] = records.independent[by_rank]
-    cells[base + (periods + 1) * size] = padding
-    kids = np.repeat(np.arange(size.size), size - 1)  # block of each sorted edge
-    place = np.arange(layout.edges.size) - layout.first_edge[kids] + 1
-    for lo in range(0, layout.edges.size, EDGE_CHUNK):
-        part = slice(lo, lo + EDGE_CHUNK)
-        b = kids[part]
-        index = base[b][:, None] + columns[None, :] * size[b][:, None] + place[part][:, None]
-        cells[index] = explosion(bundle, records.releases, layout.edges[part])
-    return cells
+def _requirements(made_of: _Sources, first_block: int, end_block: int) -> _Requirements:
+    """Requirements of items ``first_block`` to ``end_block`` (output positions): own
+    demand, then each parent's releases (parents in output order), period by period."""
+    src, periods = made_of, made_of.independent.shape[1]
+    own_block, own_period, own_amount = _nonzero(src.independent[src.by_rank[first_block:end_block]])
+    lo, hi = np.searchsorted(src.kid, [first_block, end_block])
+    kid, parent = src.kid[lo:hi] - first_block, src.parent[lo:hi]
+    size = src.size[first_block:end_block]
+    base = (np.cumsum(size) - size) * periods  # where each item's (period, source) cells start
+    count = src.rel_count[parent]
+    # Edge j asks for each nonzero release of its parent, entries at[...] of the release list.
+    at = np.repeat(src.rel_end[parent] - np.cumsum(count), count) + np.arange(int(count.sum()))
+    local_edge = np.repeat(np.arange(hi - lo), count)
+    period = np.concatenate([own_period, src.rel_period[at]])
+    key = np.concatenate([
+        base[own_block] + own_period * size[own_block],
+        (base[kid] + src.source[lo:hi])[local_edge] + period[own_period.size :] * size[kid][local_edge],
+    ])
+    amount = np.concatenate([own_amount,
+                             usage(src.rel_amount[at] * src.factor[lo:hi][local_edge], src.places)])
+    # Own demand is tagged -1 - its block, a parent's share with its sorted edge.
+    tag = np.concatenate([-1 - own_block, local_edge])
+    order = np.argsort(key, kind="stable")
+    if not src.factor[lo:hi].all():
+        order = order[amount[order] > 0]  # a zero usage factor asks for nothing
+    tag = tag[order]
+    from_parent = tag >= 0
+    safe = np.where(from_parent, tag, 0)
+    block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag) + first_block
+    edge = np.where(from_parent, src.edges[lo:hi][safe] if kid.size else 0, -1)
+    return _Requirements(block, period[order], edge, amount[order])
 
 
-def _decode(layout: _Layout, cells: I64, periods: int) -> tuple[I64, I64, I64]:
-    """Block, column and source of flat requirement cells."""
-    block = np.searchsorted(layout.base, cells, side="right") - 1
-    within = cells - layout.base[block]
-    size = layout.size[block]
-    return block, within // size, within % size
+def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
+    """Row, column and value of each nonzero cell, row by row."""
+    flat = np.flatnonzero(matrix)
+    row = flat // matrix.shape[1]
+    return row, flat - row * matrix.shape[1], matrix.ravel()[flat]
 
 
-def _supply_matrix(bundle: Bundle, records: Records, by_rank: I64, stock: I64) -> I64:
-    """Per item (output order): on hand, then (scheduled, firm, planned) per period, padding."""
-    periods = bundle.periods
-    supply = np.zeros((by_rank.size, 3 * periods + 2), dtype=np.int64)
-    supply[:, 0] = stock
-    supply[:, 1 : 3 * periods + 1 : 3] = bundle.scheduled_receipts[by_rank]
-    supply[:, 2 : 3 * periods + 1 : 3] = bundle.firm_planned_receipts[by_rank]
-    supply[:, 3 : 3 * periods + 1 : 3] = records.planned[by_rank]
-    return supply
+def _starts_on_axis(need: _Requirements, item_start: I64) -> I64:
+    """Where each requirement starts on the cumulative axis: its item's start, after the
+    item's earlier requirements."""
+    before = np.cumsum(need.amount) - need.amount
+    opens = np.ones(need.block.size, dtype=np.bool_)
+    opens[1:] = need.block[1:] != need.block[:-1]
+    group = np.cumsum(opens) - 1
+    return item_start[need.block] + before - before[opens][group]
 
 
-def _overlaps(need_lo: I64, need_hi: I64, supply: I64, orders: PlannedOrders, bundle: Bundle,
-              by_rank: I64) -> tuple[I64, I64, I64, I64]:
-    """Overlaps of requirements with planned orders: (requirement, lo, hi, order)."""
-    width = supply.shape[1]
-    cells = np.flatnonzero(supply)
-    amounts = supply.ravel()[cells]
-    ends = np.cumsum(amounts)
+@dataclass(frozen=True)
+class _Supply:
+    """Nonzero supply pieces in pegging order: ``cell`` is item block × ``width`` + column,
+    columns being on hand (0), (scheduled, firm, planned) per period, padding (last)."""
+
+    cell: I64
+    amount: I64
+    width: int
+
+
+def _supply(periods: int, sources: tuple[I64, I64, I64], rank: I64, stock: I64,
+            padding: I64) -> _Supply:
+    """Supply pieces: only the nonzero ones are built, then put in order by one sort."""
+    width = 3 * periods + 2
+    blocks = np.arange(rank.size)
+    cells = [blocks[stock > 0] * width, blocks[padding > 0] * width + width - 1]
+    amounts = [stock[stock > 0], padding[padding > 0]]
+    for column, matrix in enumerate(sources, start=1):
+        flat = np.flatnonzero(matrix)
+        row = flat // periods
+        cells.append(rank[row] * width + 3 * (flat - row * periods) + column)
+        amounts.append(matrix.ravel()[flat])
+    cell = np.concatenate(cells)
+    order = np.argsort(cell, kind="stable")
+    return _Supply(cell[order], np.concatenate(amounts)[order], width)
+
+
+@dataclass(frozen=True)
+class _SupplyAxis:
+    """Supply pieces on the cumulative axis: where each ends, how much, whether it is a
+    planned receipt, the first planned order it holds and the size of its split pieces."""
+
+    ends: I64
+    amount: I64
+    planned: Bools
+    order: I64
+    split: I64
+
+
+def _supply_axis(supply: _Supply, orders: PlannedOrders, piece_size: I64) -> _SupplyAxis:
+    """The supply pieces ready for matching; ``piece_size`` by item block."""
+    width, cells = supply.width, supply.cell
     column = cells % width
-    planned_cell = (column >= 1) & (column < width - 1) & (column % 3 == 0)
+    planned = (column >= 1) & (column < width - 1) & (column % 3 == 0)
+    # Planned cells are in the orders' own order; a cell split at `maximum` holds several.
+    first_order = np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
+                                       | (np.diff(orders.receipt) != 0)])
+    order = np.zeros(cells.size, dtype=np.int64)
+    order[planned] = first_order[: int(planned.sum())]
+    return _SupplyAxis(np.cumsum(supply.amount), supply.amount, planned, order,
+                       piece_size[cells // width])
+
+
+def _overlaps(need_lo: I64, need_hi: I64, axis: _SupplyAxis) -> tuple[I64, I64, I64, I64]:
+    """Overlaps of requirements with planned orders: (requirement, lo, hi, order)."""
+    # The stretch of the axis these requirements cover (they are in axis order).
+    low = int(np.searchsorted(axis.ends, need_lo[0], side="right")) if need_lo.size else 0
+    high = int(np.searchsorted(axis.ends, need_hi[-1] - 1, side="right")) + 1 if need_lo.size \
+        else 0
+    ends, amounts = axis.ends[low:high], axis.amount[low:high]
     first = np.searchsorted(ends, need_lo, side="right")
     count = np.ones_like(first)
     spill = np.flatnonzero(need_hi > ends[first])  # reaching past the first supply piece
@@ -167,17 +266,13 @@ def _overlaps(need_lo: I64, need_hi: I64, supply: I64, orders: PlannedOrders, bu
         piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(which.size)
     else:
         which, piece = np.arange(need_lo.size), first
-    keep = planned_cell[piece]
+    keep = axis.planned[low:high][piece]
     which, piece = which[keep], piece[keep]
     piece_lo = ends[piece] - amounts[piece]
     lo = np.maximum(need_lo[which], piece_lo)
     hi = np.minimum(need_hi[which], ends[piece])
-    # Planned cells are in the orders' own order; a cell split at `maximum` holds several.
-    cell_of = np.cumsum(planned_cell) - 1
-    first_order = np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
-                                       | (np.diff(orders.receipt) != 0)])
-    order = first_order[cell_of[piece]]
-    split = _piece_size(bundle)[by_rank[cells[piece] // width]]
+    order = axis.order[low:high][piece]
+    split = axis.split[low:high][piece]
     if np.any(split > 0):
         which, lo, hi, order = _split_pieces(which, lo, hi, order, piece_lo, split)
     return which, lo, hi, order

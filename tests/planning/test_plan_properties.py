@@ -262,3 +262,19 @@ def test_fast_json_in_small_chunks(bundle: dict[str, Any]) -> None:
     with mock.patch.object(writer, "ITEM_CHUNK", 2), mock.patch.object(writer, "ORDER_CHUNK", 3):
         chunked = plan_json(result)
     assert chunked == dumps_plan(render_plan(result))
+
+
+@SETTINGS
+@given(bundles())
+def test_pegging_in_small_chunks(bundle: dict[str, Any]) -> None:
+    """Pegging a few items at a time gives the pegs of pegging them all at once."""
+    from unittest import mock
+
+    from core.planning import pegging
+
+    result = plan(parse_bundle(bundle))
+    whole = result.pegging
+    with mock.patch.object(pegging, "PEG_CHUNK", 2):
+        chunked = pegging.peg(result.bundle, result.records, result.orders, result.rank)
+    for field in ("from_parent", "sku_row", "period", "quantity", "starts"):
+        assert getattr(chunked, field).tolist() == getattr(whole, field).tolist(), field
