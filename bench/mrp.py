@@ -52,6 +52,7 @@ import orjson
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from core.planning.batch_memory import tune_for_one_big_plan  # noqa: E402
 from core.planning.bundle import parse_bundle  # noqa: E402
 from core.planning.cli import plan_command  # noqa: E402
 from core.planning.planner import plan  # noqa: E402
@@ -147,6 +148,7 @@ def _child(mode: str, path: str) -> dict[str, float]:
         found["json"] = sink.buffer.size
         assert status == 0
     else:
+        tune_for_one_big_plan()  # the engine as `plantops plan` runs it (see batch_memory)
         with open(path, "rb") as handle:
             bundle = parse_bundle(orjson.loads(handle.read()))
         began, cpu = time.perf_counter(), time.process_time()
