@@ -96,6 +96,10 @@ def usable_on_hand(session: Session, tenant_id: uuid.UUID, plant_id: uuid.UUID, 
     for lot in lots:
         if lot.lot_id is not None and lot.status in BLOCKED_STATUSES:
             removed[lot.lot_id] = f"lot {lot.lot_code} is {lot.status}"
+        elif lot.lot_id is not None and lot.expiry_date is not None and lot.expiry_date < buckets.starts[0]:
+            # Past its date before the plan starts: no issue or reservation would take it
+            # (allocation skips it), whether or not a scan has marked it expired yet.
+            removed[lot.lot_id] = f"lot {lot.lot_code} expired on {lot.expiry_date}"
     for answer in call_hook(session, tenant_id, "adjust_supply", tenant_id=tenant_id, lots=lots,
                             period_starts=list(buckets.starts), session=session):
         for removal in answer or []:

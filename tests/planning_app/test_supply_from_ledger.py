@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -88,3 +89,17 @@ def test_adjust_supply_removes_lots_only_for_enabled_tenants(
     assert _planned(tenant, run, "MILK") == ["50"]
     assert "lot OLD expires too soon" in run["counts"]["notes"]
     assert _planned(other_tenant, run_mrp(other_tenant), "MILK") == ["10"]
+
+
+def test_a_lot_past_its_date_is_no_supply_even_before_a_scan_marks_it(tenant: TenantHandle) -> None:
+    make_item(tenant, "YEAST", kind="buy", lead_time_days=2, tracking="lot")
+    location = _stock(tenant, "YEAST", "FRESH", 10)
+    stale = tenant.post("/api/v1/stock-moves", json={
+        "kind": "receipt", "sku": "YEAST", "quantity": "25", "to_location": location, "lot": "STALE",
+        "expiry_date": str(date.today() - timedelta(days=3)), "idempotency_key": "receive-stale"})
+    assert stale.status_code == 201, stale.text
+    assert tenant.get("/api/v1/lots/STALE").json()["status"] == "available"  # nobody marked it
+    order(tenant, "SO-9", [("YEAST", 30, 3)])
+    run = run_mrp(tenant)
+    assert _planned(tenant, run, "YEAST") == ["20"]  # 30 − 10: the stale 25 do not count
+    assert any("STALE" in note and "expired on" in note for note in run["counts"]["notes"])
