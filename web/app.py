@@ -61,13 +61,14 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     engine.engine.globals["plugin_nav"] = plugin_nav
 
 
-def plugin_nav(principal: Principal | None) -> list[tuple[str, str]]:
-    """Menu entries of the plugins the principal's tenant enabled, for the top bar."""
+def plugin_nav(principal: Principal | None) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Menu groups (title, entries) of the plugins the principal's tenant enabled."""
     if principal is None:
         return []
     with db.tenant_session(principal.tenant_id) as session:
         enabled = enabled_plugins(session, principal.tenant_id)
-    return [entry for name, info in installed_plugins().items() if name in enabled for entry in info.nav]
+    return [(info.title or name, info.nav) for name, info in installed_plugins().items()
+            if name in enabled and info.nav]
 
 
 def plugin_routes(hook_name: str = "register_routes") -> list[Any]:
