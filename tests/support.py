@@ -142,3 +142,16 @@ def add_member(owner: TenantHandle, owner_engine: Any, role: str,
     body = accepted.json()
     return TenantHandle(owner.tenant_id, owner.plant_id, uuid.UUID(body["user_id"]), email,
                         body["access_token"], owner.client)
+
+
+def browser_login(browser: Any, base: str, email: str, password: str = PASSWORD) -> Any:
+    """A fresh desktop-sized page logged in as ``email`` on the dashboard (generous timeouts:
+    the suite's machine may be busy)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(45000)
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page

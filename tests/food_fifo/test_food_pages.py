@@ -11,7 +11,7 @@ import httpx
 from tests.food_fifo.support import created, days, move, receive, setup_dairy
 from tests.planning_app.support import order
 from tests.planning_app.test_mrp_run import run_mrp
-from tests.support import ARTIFACTS, PASSWORD, LiveServer, TenantHandle
+from tests.support import ARTIFACTS, LiveServer, TenantHandle, browser_login
 
 PAGES = ("/app/food", "/app/food/schedule", "/app/food/batches", "/app/food/recall", "/app/food/spoilage")
 
@@ -57,13 +57,7 @@ def test_planner_makes_the_days_batch_and_traces_it(browser: Any, live_server: L
     order(tenant, "SO-1", [("YOG", 20, 2)])
     run_mrp(tenant)
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(45000)
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", tenant.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page = browser_login(browser, base, tenant.email)
     page.click("nav >> text=Food")
     page.click("text=Batch schedule")
     page.wait_for_selector("article.suggestion")

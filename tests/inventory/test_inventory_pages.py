@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.inventory.counts_support import member, post, setup_plant
-from tests.support import ARTIFACTS, PASSWORD, LiveServer, TenantHandle
+from tests.support import ARTIFACTS, LiveServer, TenantHandle, browser_login
 
 GTIN = "09506000134352"
 
@@ -163,13 +163,7 @@ def test_storekeeper_receives_by_scanner_sees_the_chart_and_counts_blind(
     tenant.post("/api/v1/items", json={"sku": GTIN, "name": "Resin drum", "tracking": "lot", "standard_cost": "4"})
     ARTIFACTS.mkdir(exist_ok=True)
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(45000)
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", tenant.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page = browser_login(browser, base, tenant.email)
 
     # Receive with the scanner: location, then a GS1 label, then the quantity and Enter.
     page.click("nav >> text=Moves")

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.pharma_lab.support import STORE, Lab, item, receive, released
-from tests.support import ARTIFACTS, PASSWORD, LiveServer, TenantHandle
+from tests.support import ARTIFACTS, PASSWORD, LiveServer, TenantHandle, browser_login
 
 
 def _as(http: httpx.Client, who: TenantHandle) -> httpx.Client:
@@ -78,13 +78,7 @@ def test_qa_signs_on_the_qc_queue_in_a_browser(browser: Any, live_server: LiveSe
     assert receive(lab.owner, "ACN", "ACN-2611").status_code == 201
     ARTIFACTS.mkdir(exist_ok=True)
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(45000)
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", lab.qa.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page = browser_login(browser, base, lab.qa.email)
     page.click("nav summary:has-text('Lab')")  # the plugin's menu folds its pages together
     page.click("nav >> text=QC queue")
     page.wait_for_url(f"{base}/app/pharma/qc")

@@ -9,7 +9,7 @@ import httpx
 
 from tests.planning_app.support import make_item, monday, order, set_bom
 from tests.planning_app.test_mrp_run import run_mrp
-from tests.support import ARTIFACTS, PASSWORD, LiveServer, TenantHandle
+from tests.support import ARTIFACTS, PASSWORD, LiveServer, TenantHandle, browser_login
 
 
 def _login(http: httpx.Client, email: str) -> str:
@@ -55,14 +55,8 @@ def test_planner_runs_mrp_and_follows_pegging_in_the_browser(
     browser: Any, live_server: LiveServer, tenant: TenantHandle
 ) -> None:
     _plan(tenant)
-    page = browser.new_page()
-    page.set_default_timeout(45000)
     base = live_server.url
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", tenant.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page = browser_login(browser, base, tenant.email)
     page.goto(f"{base}/app/mrp")
     page.click("text=Run MRP now")
     page.wait_for_selector("nav.tabs")  # the progress bar polls until the run ends, then the page shows results
