@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -186,6 +187,17 @@ def _post_many(setup: Setup, count: int, seed: int) -> list[float]:
     return latencies
 
 
+
+def _run_clients(clients: int, client: Callable[[int], None]) -> float:
+    """Run ``client(n)`` for n in 0..clients-1 on threads at once; the wall time they took."""
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
 def _process_clients(setup: Setup, count: int, threads: int, seed: int, barrier: Any, results: Any) -> None:
     from core import db
 
@@ -244,13 +256,7 @@ def run_threads(setup: Setup, moves: int, clients: int) -> tuple[list[float], fl
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    wall = _run_clients(clients, client)
     db.engine().dispose()
     return latencies, wall
 
@@ -306,13 +312,7 @@ def run_http(setup: Setup, moves: int, clients: int) -> tuple[list[float], float
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    wall = _run_clients(clients, client)
     server.terminate()
     server.join()
     if failures:
