@@ -19,7 +19,7 @@ from sqlalchemy import text
 from core import db, kv
 from core.job_records import create_job
 from core.jobs import JobContext, enqueue, register_job_kind
-from core.plugins import call_hook, get_plugin_manager
+from core.plugins import call_hook, implementers
 
 KIND = "daily_scan"
 log = logging.getLogger(__name__)
@@ -52,11 +52,9 @@ def queue_daily_scan(tenant_id: uuid.UUID, day: date, user_id: uuid.UUID | None 
 
 def tenants_to_scan() -> list[uuid.UUID]:
     """The tenants that enabled at least one plugin implementing ``daily_scan``."""
-    manager = get_plugin_manager()
-    names = {manager.get_name(impl.plugin) for impl in manager.hook.daily_scan.get_hookimpls()}
     found: set[uuid.UUID] = set()
     with db.global_session() as session:
-        for name in sorted(n for n in names if n):
+        for name in sorted(implementers("daily_scan")):
             # RLS hides tenant_plugin from a session with no tenant; see migration 0107.
             found.update(session.scalars(text("SELECT tenants_with_plugin(:name)"), {"name": name}))
     return sorted(found)

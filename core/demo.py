@@ -19,7 +19,7 @@ from core.inventory.move_types import MoveRequest
 from core.inventory.posting import post_stock_move
 from core.planning.demand import create_sales_order, save_forecasts
 from core.planning.mrp_run import start_mrp_run
-from core.plugins import get_plugin_manager, installed_plugins
+from core.plugins import call_plugin, implementers, installed_plugins
 from core.tenancy.models import User
 from core.tenancy.plants import list_plants
 from core.tenancy.plugin_settings import change_plugin
@@ -112,8 +112,7 @@ def ensure_demo_tenant() -> DemoLogin:
 def ensure_demo_tenants() -> list[DemoLogin]:
     """The core demo tenant, then one per plugin that implements ``seed_demo``."""
     logins = [ensure_demo_tenant()]
-    manager = get_plugin_manager()
-    seeders = {manager.get_name(impl.plugin) for impl in manager.hook.seed_demo.get_hookimpls()}
+    seeders = implementers("seed_demo")
     for name, info in installed_plugins().items():
         if name in seeders:
             logins.append(_ensure_plugin_demo(name, info.title or name))
@@ -128,8 +127,5 @@ def _ensure_plugin_demo(plugin: str, title: str) -> DemoLogin:
             return DemoLogin(email, DEMO_PASSWORD, created=False, tenant=tenant)
     result = signup(tenant, f"{title} plant", email, DEMO_PASSWORD, plan="growth")
     change_plugin(result.tenant_id, result.user_id, plugin, True)
-    manager = get_plugin_manager()
-    others = [p for n, p in manager.list_name_plugin() if n != plugin]
-    manager.subset_hook_caller("seed_demo", remove_plugins=others)(tenant_id=result.tenant_id,
-                                                                   user_id=result.user_id)
+    call_plugin(plugin, "seed_demo", tenant_id=result.tenant_id, user_id=result.user_id)
     return DemoLogin(email, DEMO_PASSWORD, created=True, tenant=tenant)

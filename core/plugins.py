@@ -96,13 +96,9 @@ def call_hook(
 
     ``only`` restricts the call to one plugin (e.g. the one being enabled).
     """
-    manager = get_plugin_manager()
-    if not getattr(manager.hook, hook_name).get_hookimpls():
+    if not implementers(hook_name):
         return []  # nobody implements it: spare the query for enabled plugins
-    wanted = {only} if only else enabled_plugins(session, for_tenant)
-    excluded = [p for n, p in manager.list_name_plugin() if n not in wanted]
-    caller = manager.subset_hook_caller(hook_name, remove_plugins=excluded)
-    result = caller(**kwargs)
+    result = _call_among({only} if only else enabled_plugins(session, for_tenant), hook_name, kwargs)
     return list(result) if isinstance(result, list) else [result]
 
 
@@ -112,9 +108,25 @@ def call_first_hook(session: Session, for_tenant: uuid.UUID, hook_name: str, /, 
     Returns the first non-``None`` answer, or ``None`` when no enabled plugin answered
     (the caller then applies its default).
     """
-    manager = get_plugin_manager()
-    if not getattr(manager.hook, hook_name).get_hookimpls():
+    if not implementers(hook_name):
         return None
-    wanted = enabled_plugins(session, for_tenant)
+    return _call_among(enabled_plugins(session, for_tenant), hook_name, kwargs)
+
+
+def call_plugin(name: str, hook_name: str, /, **kwargs: Any) -> Any:
+    """Call ``hook_name`` on the one plugin ``name``, whatever any tenant enabled (for
+    process-level work such as seeding that plugin's own demo tenant)."""
+    return _call_among({name}, hook_name, kwargs)
+
+
+def implementers(hook_name: str) -> set[str]:
+    """Names of the registered plugins that implement ``hook_name``."""
+    manager = get_plugin_manager()
+    found = (manager.get_name(impl.plugin) for impl in getattr(manager.hook, hook_name).get_hookimpls())
+    return {name for name in found if name}
+
+
+def _call_among(wanted: set[str], hook_name: str, kwargs: dict[str, Any]) -> Any:
+    manager = get_plugin_manager()
     excluded = [p for n, p in manager.list_name_plugin() if n not in wanted]
     return manager.subset_hook_caller(hook_name, remove_plugins=excluded)(**kwargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from core.demo import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_tenant
+from core.demo import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_tenant, ensure_demo_tenants
 from tests.support import wait_for_job
 
 
@@ -29,3 +29,18 @@ def test_demo_tenant_is_created_once_and_can_log_in(http: httpx.Client) -> None:
     assert job["status"] == "succeeded", job
     orders = http.get(f"/api/v1/mrp/runs/{runs[0]['id']}/planned-orders", headers=headers).json()
     assert orders["total"] > 0
+
+
+def test_make_demo_seeds_a_tenant_per_industry_plugin(http: httpx.Client) -> None:
+    logins = {login.tenant: login for login in ensure_demo_tenants()}
+    assert set(logins) == {"Demo Plant", "Demo Food", "Demo Lab"}
+    assert all(login.created for login in logins.values())
+    for tenant, plugin in (("Demo Food", "food_fifo"), ("Demo Lab", "pharma_lab")):
+        token = http.post("/api/v1/auth/token", json={"email": logins[tenant].email,
+                                                      "password": DEMO_PASSWORD}).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        enabled = {p["name"] for p in http.get("/api/v1/plugins", headers=headers).json()["items"] if p["enabled"]}
+        assert enabled == {plugin}
+        assert http.get("/api/v1/items", headers=headers).json()["total"] > 0
+        assert http.get("/api/v1/alerts", headers=headers).json()["items"]  # the demo shows something to act on
+    assert not any(login.created for login in ensure_demo_tenants())  # a second `make demo` creates nothing
