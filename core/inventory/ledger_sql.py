@@ -26,12 +26,14 @@ def run(session: Session, sql: str, params: dict[str, Any]) -> Any:
     return driver_connection(session).execute(sql, params)
 
 
-#: The item, the locations named by id or code, and whether the idempotency key was used
-#: — one round trip. A location matching several rows (a code in two plants) comes back
-#: twice; the caller reports the ambiguity.
+#: The item, the locations named by id or code, whether the idempotency key was used and
+#: the tenant's enabled plugins (the posting's hooks ask for them) — one round trip. A
+#: location matching several rows (a code in two plants) comes back twice; the caller
+#: reports the ambiguity.
 RESOLVE = """
 SELECT i.id, i.sku, i.tracking, i.standard_cost, i.allow_negative_stock, i.shelf_life_days,
-       l.id, l.code, l.plant_id, m.batch_id, m.request_hash
+       l.id, l.code, l.plant_id, m.batch_id, m.request_hash,
+       ARRAY(SELECT p.name FROM tenant_plugin p WHERE p.tenant_id = i.tenant_id) AS plugins
 FROM item i
 LEFT JOIN location l ON l.tenant_id = i.tenant_id
       AND (l.id = ANY(%(location_ids)s::uuid[]) OR l.code = ANY(%(location_codes)s::text[]))
@@ -79,7 +81,7 @@ _SHIFTED = """, shifted AS (
     UPDATE cost_layer c SET remaining = c.remaining + d.quantity, remaining_value = c.remaining_value + d.value
     FROM m, unnest(%(shift_ids)s::uuid[], %(shift_qty)s::numeric[], %(shift_value)s::numeric[])
          AS d(id, quantity, value)
-    WHERE c.tenant_id = %(tenant)s AND c.id = d.id
+    WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(shift_ids)s::uuid[]) AND c.id = d.id
 )"""
 _USED = """, used AS (
     INSERT INTO cost_layer_use (tenant_id, move_id, layer_id, quantity, value)

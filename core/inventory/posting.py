@@ -85,7 +85,7 @@ from core.inventory.valuation_math import (
     fifo_out,
     money,
 )
-from core.plugins import call_hook
+from core.plugins import call_hook, remember_enabled
 
 
 def post_move(session: Session, tenant_id: uuid.UUID, request: MoveRequest,
@@ -237,6 +237,7 @@ def _resolve(session: Session, tenant_id: uuid.UUID, req: MoveRequest
     if not rows:
         raise InvalidInput(f"no item {req.sku!r}", "sku")
     first = rows[0]
+    remember_enabled(session, tenant_id, set(first[11]))
     used = (first[9], first[10]) if first[9] is not None else None
     found = [LocationRef(r[6], r[7], r[8]) for r in rows if r[6] is not None]
     return StockItem(*first[:6]), match_locations(refs, found), used

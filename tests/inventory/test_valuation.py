@@ -66,6 +66,16 @@ def test_fifo_single_issue_spanning_two_layers(site: TenantHandle) -> None:
     assert cogs["total"] == "200" and cogs["items"][0]["issued_quantity"] == "15"
 
 
+def test_fifo_issues_take_only_the_oldest_layers_they_need(site: TenantHandle) -> None:
+    # Four layers open; each issue reads layers oldest first only until they cover it.
+    for cost in ("10", "20", "30", "40"):
+        move(site, kind="receipt", sku="WIDGET", quantity="5", to_location="B1", unit_cost=cost)
+    costs = [move(site, kind="issue", sku="WIDGET", quantity=q, from_location="B1")["total_cost"]
+             for q in ("7", "3", "5", "1")]
+    assert costs == ["90", "60", "150", "40"]  # 5@10+2@20, 3@20, exactly the 30 layer, then 40
+    assert (_value(site)["quantity"], _value(site)["value"]) == ("4", "160")
+
+
 def test_moving_average_brief_example(site: TenantHandle) -> None:
     _use_moving_average(site)
     move(site, kind="receipt", sku="WIDGET", quantity="10", to_location="B1", unit_cost="10")
