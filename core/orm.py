@@ -39,8 +39,14 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
 
 
-def tenant_fk() -> Mapped[uuid.UUID]:
-    """``tenant_id``: always the first primary-key column of a tenant table."""
+def tenant_fk(references_tenant: bool = True) -> Mapped[uuid.UUID]:
+    """``tenant_id``: always the first primary-key column of a tenant table.
+
+    ``references_tenant=False`` for the ledger rows every posting inserts, whose composite
+    keys already name the tenant's item or move (see migration 0113).
+    """
+    if not references_tenant:
+        return mapped_column(UUID(as_uuid=True), primary_key=True)
     return mapped_column(UUID(as_uuid=True), ForeignKey("tenant.id"), primary_key=True)
 
 

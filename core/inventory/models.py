@@ -143,7 +143,7 @@ class StockMove(Base):
         ForeignKeyConstraint(["tenant_id", "reverses_move_id"], ["stock_move.tenant_id", "stock_move.id"]),
     )
 
-    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk(references_tenant=False)
     id: Mapped[uuid.UUID] = uuid_pk()
     seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True))
     #: The first move posted by the same request (an issue split over several lots).
@@ -223,7 +223,7 @@ class CostLayer(Base):
         ForeignKeyConstraint(["tenant_id", "move_id"], ["stock_move.tenant_id", "stock_move.id"]),
     )
 
-    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk(references_tenant=False)
     id: Mapped[uuid.UUID] = uuid_pk()
     seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True))
     item_id: Mapped[uuid.UUID] = _uuid()
@@ -245,7 +245,7 @@ class CostLayerUse(Base):
         ForeignKeyConstraint(["tenant_id", "layer_id"], ["cost_layer.tenant_id", "cost_layer.id"]),
     )
 
-    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk(references_tenant=False)
     move_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     layer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     quantity: Mapped[Decimal] = mapped_column(QTY)
