@@ -11,8 +11,9 @@ in two bins, each stocked far beyond what the run takes. Then:
   :func:`core.inventory.posting.post_stock_move`; a mix of receipts (35 %), issues (45 %)
   and transfers (20 %) of 1–5 units of a random item;
 * the same with client threads in one process (the GIL shares one core among them);
-* HTTP: uvicorn serving the app on loopback in its own process, ``--clients`` threads
-  with httpx clients posting ``--http-moves`` moves to ``POST /api/v1/stock-moves``.
+* HTTP: ``plantops serve --processes N`` on loopback (``--http-processes``, default one per
+  core), ``--clients`` threads with httpx clients posting ``--http-moves`` moves to
+  ``POST /api/v1/stock-moves``.
 
 Each run prints moves/s and p50/p99 latency; the first also the CPU per move of the client
 processes and of PostgreSQL (all its processes, from ``/proc``): on a machine shared with
@@ -32,6 +33,7 @@ import os
 import random
 import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -261,37 +263,37 @@ def run_threads(setup: Setup, moves: int, clients: int) -> tuple[list[float], fl
     return latencies, wall
 
 
-def _serve(app_url: str, port: int) -> None:
-    import uvicorn
+def _start_server(setup: Setup, owner_url: str, processes: int) -> tuple[subprocess.Popen[bytes], int]:
+    """``plantops serve --processes N`` on the bench database, on a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    # No Redis runs here: the URL only has to be set (posting queues no job).
+    env = {**os.environ, "DATABASE_URL": owner_url, "APP_DATABASE_URL": setup.app_url,
+           "REDIS_URL": "redis://127.0.0.1:1/0", "PLANTOPS_HOST": "127.0.0.1"}
+    server = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--no-migrate", "--processes",
+                               str(processes), "--port", str(port)], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:  # /healthz would also ask for Redis
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return server, port
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise RuntimeError("the bench server did not start")
+        time.sleep(0.1)
 
-    from core import db
-    from web.app import create_app
 
-    db.configure(app_url, pool_size=20)
-    uvicorn.run(create_app(), host="127.0.0.1", port=port, log_level="warning")
-
-
-def run_http(setup: Setup, moves: int, clients: int) -> tuple[list[float], float]:
-    """uvicorn in its own process; ``clients`` httpx threads post ``moves`` moves."""
+def run_http(setup: Setup, owner_url: str, moves: int, clients: int, processes: int
+             ) -> tuple[list[float], float]:
+    """``plantops serve`` with ``processes`` workers; ``clients`` httpx threads post ``moves``."""
     import httpx
 
     from core.auth.tokens import issue_token
     from core.config import get_settings
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = mp.get_context("spawn").Process(target=_serve, args=(setup.app_url, port), daemon=True)
-    server.start()
+    server, port = _start_server(setup, owner_url, processes)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:  # /healthz would also ask for Redis, which this benchmark does not start
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        if time.monotonic() > deadline or not server.is_alive():
-            raise RuntimeError("the bench server did not start")
-        time.sleep(0.1)
     token = issue_token(get_settings().secret_key, setup.user_id, setup.tenant_id, 3600)
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
@@ -312,9 +314,11 @@ def run_http(setup: Setup, moves: int, clients: int) -> tuple[list[float], float
         with lock:
             latencies.extend(mine)
 
-    wall = _run_clients(clients, client)
-    server.terminate()
-    server.join()
+    try:
+        wall = _run_clients(clients, client)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     if failures:
         raise RuntimeError(f"{len(failures)} HTTP posts failed, e.g. {failures[0]}")
     return latencies, wall
@@ -377,6 +381,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=64)
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 2,
                         help="client processes for the service-layer run (default: one per core)")
+    parser.add_argument("--http-processes", type=int, default=os.cpu_count() or 2,
+                        help="web server processes for the HTTP run (default: one per core)")
     parser.add_argument("--quick", action="store_true", help="a quarter of the moves")
     args, _ = parser.parse_known_args()
     if args.quick:
@@ -393,7 +399,9 @@ def main() -> None:
         print(f"{'  CPU per move':<44} client {1000 * client_cpu / len(latencies):.3f} ms  "
               f"PostgreSQL {1000 * server_cpu / len(latencies):.3f} ms", flush=True)
         report(f"service layer, {k} client threads", *run_threads(setup, args.moves // 2, k))
-        report(f"HTTP (uvicorn, 1 process), {k} clients", *run_http(setup, args.http_moves, k))
+        h = args.http_processes
+        report(f"HTTP (plantops serve, {h} processes), {k} clients",
+               *run_http(setup, owner_url, args.http_moves, k, h))
         check(owner_url)
     finally:
         server.cleanup()

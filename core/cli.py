@@ -36,10 +36,14 @@ def _serve(args: argparse.Namespace, with_workers: bool) -> int:
             print(f"  {login.tenant:<16} {'created' if login.created else 'ready  '}  "
                   f"email: {login.email}   password: {login.password}")
         print("", flush=True)
-    from web.app import create_app
-
+    processes = getattr(args, "processes", 1)
     try:
-        uvicorn.run(create_app(), host=settings.host, port=args.port, log_level="info")
+        if processes > 1:
+            _serve_processes(services, processes, settings.host, args.port)
+        else:
+            from web.app import create_app
+
+            uvicorn.run(create_app(), host=settings.host, port=args.port, log_level="info")
     finally:
         if scheduler is not None:
             scheduler.stop()
@@ -47,6 +51,18 @@ def _serve(args: argparse.Namespace, with_workers: bool) -> int:
             worker.stop()
         services.stop()
     return 0
+
+
+def _serve_processes(services: Any, processes: int, host: str, port: int) -> None:
+    """Serve from ``processes`` uvicorn worker processes, one Python (one GIL) each, so the
+    app uses every core. Each attaches to the services this process started: their URLs
+    go to the workers in the environment (see :func:`web.app.served_app`)."""
+    import uvicorn
+
+    os.environ.update(DATABASE_URL=services.owner_url, APP_DATABASE_URL=services.app_url,
+                      REDIS_URL=services.redis_url)
+    uvicorn.run("web.app:served_app", factory=True, workers=processes, host=host, port=port,
+                log_level="info")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -141,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
                            description=cmd_serve.__doc__)
     serve.add_argument("--port", type=int, default=port)
     serve.add_argument("--workers", action="store_true", help="also run job workers in-process")
+    serve.add_argument("--processes", type=int, default=1, metavar="N",
+                       help="web server processes (default 1; one per core uses them all)")
     serve.add_argument("--no-migrate", dest="migrate", action="store_false",
                        help="do not apply migrations at start")
     serve.set_defaults(func=cmd_serve)

@@ -140,3 +140,13 @@ def create_app() -> Litestar:
             HTTPException: http_error,
         },
     )
+
+
+def served_app() -> Litestar:
+    """The app of one ``plantops serve --processes N`` worker process: attach to the
+    database and Redis the parent started or named (their URLs are in the environment;
+    the parent migrated already), then build the app."""
+    from core.bootstrap import bring_up
+
+    bring_up(run_migrations=False)
+    return create_app()
