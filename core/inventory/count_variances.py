@@ -167,8 +167,9 @@ def _posted_moves(session: Session, tenant_id: uuid.UUID, count_id: uuid.UUID) -
 def _location_codes(session: Session, tenant_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Location.id, Location.code).where(Location.tenant_id == tenant_id,
-                                                                          Location.id.in_(ids))).tuples())
+    rows = session.execute(select(Location.id, Location.code).where(Location.tenant_id == tenant_id,
+                                                                     Location.id.in_(ids)))
+    return {location_id: code for location_id, code in rows}
 
 
 # ---------------------------------------------------------------- review
