@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.inventory.counts_support import balance, post, setup_plant
+from tests.inventory.counts_support import add_pumps, balance, post, setup_plant
 from tests.support import TenantHandle
 
 D = Decimal
@@ -20,12 +20,7 @@ D = Decimal
 def plant(tenant: TenantHandle) -> dict[str, Any]:
     """PUMP (serial, 100.00): S1..S3 at B1 and S4 at B2; BOLT at B1."""
     ids = setup_plant(tenant)
-    answer = tenant.post("/api/v1/items", json={"sku": "PUMP", "name": "Pump", "standard_cost": "100",
-                                                "tracking": "serial"})
-    assert answer.status_code == 201, answer.text
-    ids["PUMP"] = answer.json()["id"]
-    post(tenant, "receipt", "PUMP", "3", to_location="B1", serials=("S1", "S2", "S3"))
-    post(tenant, "receipt", "PUMP", "1", to_location="B2", serials=("S4",))
+    add_pumps(tenant, ids)
     post(tenant, "receipt", "BOLT", "10", to_location="B1")
     return ids
 
