@@ -28,7 +28,8 @@ States and who moves a count along (the web layer checks roles):
   unit cost, else standard cost). Once posted, the value is what the ledger booked.
   Serial lines also list their ``missing_serials`` and ``found_serials``.
 * **post** (owner, admin, planner — the approver is not necessarily the counter): every
-  non-zero variance becomes one ``adjustment`` move, reason ``count``, reference
+  non-zero variance becomes one ``adjustment`` move (a serial line: the moves its serials
+  need, see below), reason ``count``, reference
   ``cycle_count``/count id, through :func:`core.inventory.posting.post_move`, all in one
   transaction with the state change: all lines post or none. Each line has its own
   idempotency key (``cycle-count:<count id>:<line id>``), and posting a posted count
