@@ -7,7 +7,10 @@
   quantity snapshotted when the count was created; ``book_qty`` is the book quantity read
   in the same transaction as the counter's entry (stock may move between creation and
   counting), and the variance posted is ``counted_qty − book_qty``. ``move_id`` is the
-  adjustment posted for the line, if any.
+  adjustment posted for the line, if any (the first move, for a serial line that posts
+  several). Lines of serial-tracked items also keep the serials scanned
+  (``counted_serials``) and the serials on the book there (``book_serials``, migration
+  0114); each list's length is its quantity, which the database checks.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.catalog.models import MONEY, QTY
@@ -32,6 +35,8 @@ from core.orm import Base, created_at, tenant_fk, uuid_pk
 
 COUNT_STATES = ("open", "counted", "posted", "cancelled")
 ABC_CLASSES = ("A", "B", "C")
+#: As long as ``serial_number.serial`` allows.
+SERIAL_LENGTH = 64
 
 
 class CycleCount(Base):
@@ -92,3 +97,7 @@ class CycleCountLine(Base):
     #: The item's unit cost when the variance was valued (at posting).
     unit_cost: Mapped[Decimal | None] = mapped_column(MONEY)
     move_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    #: Serial-tracked items: the serials the counter scanned (``counted_qty`` is their number).
+    counted_serials: Mapped[list[str] | None] = mapped_column(ARRAY(String(SERIAL_LENGTH)))
+    #: Serial-tracked items: the serials on the book at the location when the line was counted.
+    book_serials: Mapped[list[str] | None] = mapped_column(ARRAY(String(SERIAL_LENGTH)))

@@ -1,5 +1,9 @@
 """Cycle counts: snapshot, blind entry, variance review, posting as adjustments, cancel.
 
+This module holds the workflow up to the hand-in; the review and the posting are in
+:mod:`core.inventory.count_variances`, the serial lines' rules in
+:mod:`core.inventory.count_serials` and :mod:`core.inventory.count_serial_moves`.
+
 States and who moves a count along (the web layer checks roles):
 
     open ──submit──► counted ──post──► posted
@@ -16,13 +20,16 @@ States and who moves a count along (the web layer checks roles):
   stock found where the book had none (a *found* line, expected 0). Each entry also
   stores the book quantity read in the same transaction: stock that moves between the
   snapshot and the counting does not become a variance. Entering a line again replaces
-  its count.
+  its count. A serial-tracked line is counted by scanning: the entry gives ``serials``
+  and its quantity is their number (see below).
 * **submit** (same roles): every line must be counted; the count becomes ``counted``.
 * **review** (owner, admin, planner): expected, book, counted, variance (counted − book),
   and its value at the item's current unit cost (average of the stock held, else last
   unit cost, else standard cost). Once posted, the value is what the ledger booked.
+  Serial lines also list their ``missing_serials`` and ``found_serials``.
 * **post** (owner, admin, planner — the approver is not necessarily the counter): every
-  non-zero variance becomes one ``adjustment`` move, reason ``count``, reference
+  non-zero variance becomes one ``adjustment`` move (a serial line: the moves its serials
+  need, see below), reason ``count``, reference
   ``cycle_count``/count id, through :func:`core.inventory.posting.post_move`, all in one
   transaction with the state change: all lines post or none. Each line has its own
   idempotency key (``cycle-count:<count id>:<line id>``), and posting a posted count
@@ -30,9 +37,20 @@ States and who moves a count along (the web layer checks roles):
 * **cancel**: an open count by any counter role; a counted one only by an approver
   (after submission the variances are the approver's business). Nothing is posted.
 
-Serial-tracked items are counted by quantity; a non-zero variance on one cannot be
-posted (the ledger needs the serial numbers): post refuses it (422) and the difference
-must be adjusted with a move naming the serials, then the line recounted.
+Serial-tracked items are counted by serial number, because the ledger knows each unit's
+place and a quantity cannot say *which* units are missing. A line's entry gives the
+serials scanned there (trimmed, distinct, none on another line of the count); the entry
+keeps them with the serials the book has there at that moment, so the difference is per
+serial: *missing* (on the book, not scanned) and *found* (scanned, not on the book). The
+blind view shows only what was scanned. Posting turns the difference into moves planned
+from where each serial is at posting time (:mod:`core.inventory.count_serial_moves`): a
+missing serial still there is adjusted out; a found serial the book has at another
+location is transferred from there (a misplaced unit is not a gain, and one transfer
+replaces a loss here plus a gain there); a found serial not in stock is adjusted in; a
+serial already where the count says needs nothing. These moves go through ``post_move``
+like the others — same transaction, reason and reference — with keys derived from the
+line's key (``<line key>:out``, ``:in``, ``:from:<location id>``). A serial line counted
+by quantity alone (before serials were scanned) still cannot post a variance (422).
 """
 
 from __future__ import annotations
@@ -50,13 +68,12 @@ from sqlalchemy.orm import Session
 from core import db
 from core.catalog.models import Item, Location
 from core.errors import Conflict, InvalidInput, NotFound
+from core.inventory import count_serials
 from core.inventory.abc import item_classes
 from core.inventory.count_models import ABC_CLASSES, CycleCount, CycleCountLine
-from core.inventory.models import ItemValuation, Lot, StockBalance, StockMove
+from core.inventory.models import Lot, StockBalance
 from core.inventory.move_input import amount
 from core.inventory.move_input import text as clean_text
-from core.inventory.move_types import MoveRequest
-from core.inventory.posting import post_move
 from core.inventory.refs import find_location_ref, find_stock_item, subtree_ids
 from core.tenancy.roles import CATALOG_WRITERS, Role
 
@@ -96,6 +113,9 @@ class CountLineView:
     found: bool
     counted_qty: Decimal | None
     counted_at: datetime | None
+    #: Counted by scanning serial numbers; ``counted_serials`` is what was scanned.
+    serial_tracked: bool = False
+    counted_serials: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,38 +139,10 @@ class CountView:
     lines: list[CountLineView] | None = None
 
 
-@dataclass(frozen=True)
-class VarianceLine:
-    id: uuid.UUID
-    line_no: int
-    sku: str
-    item_name: str
-    location_code: str
-    lot_code: str | None
-    found: bool
-    expected_qty: Decimal
-    book_qty: Decimal | None
-    counted_qty: Decimal | None
-    variance_qty: Decimal | None
-    unit_cost: Decimal
-    variance_value: Decimal | None
-    move_id: uuid.UUID | None
-
-
-@dataclass(frozen=True)
-class VarianceReview:
-    count: CountView
-    lines: list[VarianceLine]
-    lines_with_variance: int
-    gain_value: Decimal
-    loss_value: Decimal
-    net_value: Decimal
-
-
 # ---------------------------------------------------------------- reading
 
 
-def _find(session: Session, tenant_id: uuid.UUID, count_id: uuid.UUID, lock: bool = False) -> CycleCount:
+def find_count(session: Session, tenant_id: uuid.UUID, count_id: uuid.UUID, lock: bool = False) -> CycleCount:
     query = select(CycleCount).where(CycleCount.tenant_id == tenant_id, CycleCount.id == count_id)
     if lock:
         query = query.with_for_update()
@@ -160,9 +152,9 @@ def _find(session: Session, tenant_id: uuid.UUID, count_id: uuid.UUID, lock: boo
     return row
 
 
-def _line_rows(session: Session, tenant_id: uuid.UUID, count_id: uuid.UUID) -> list[Any]:
+def line_rows(session: Session, tenant_id: uuid.UUID, count_id: uuid.UUID) -> list[Any]:
     return list(session.execute(
-        select(CycleCountLine, Item.sku, Item.name, Item.uom, Location.code, Lot.code)
+        select(CycleCountLine, Item.sku, Item.name, Item.uom, Location.code, Lot.code, Item.tracking)
         .join(Item, (Item.tenant_id == CycleCountLine.tenant_id) & (Item.id == CycleCountLine.item_id))
         .join(Location, (Location.tenant_id == CycleCountLine.tenant_id)
               & (Location.id == CycleCountLine.location_id))
@@ -174,12 +166,13 @@ def _line_rows(session: Session, tenant_id: uuid.UUID, count_id: uuid.UUID) -> l
 
 
 def _blind_line(row: Any) -> CountLineView:
-    line, sku, name, uom, loc, lot = row
+    line, sku, name, uom, loc, lot, tracking = row
     return CountLineView(line.id, line.line_no, line.item_id, sku, name, uom, line.location_id, loc,
-                         line.lot_id, lot, line.found, line.counted_qty, line.counted_at)
+                         line.lot_id, lot, line.found, line.counted_qty, line.counted_at, tracking == "serial",
+                         line.counted_serials)
 
 
-def _view(session: Session, row: CycleCount, with_lines: bool) -> CountView:
+def count_view(session: Session, row: CycleCount, with_lines: bool) -> CountView:
     tid = row.tenant_id
     total, counted = session.execute(
         select(func.count(), func.count(CycleCountLine.counted_qty))
@@ -189,7 +182,7 @@ def _view(session: Session, row: CycleCount, with_lines: bool) -> CountView:
     if row.location_id:
         code = session.scalar(select(Location.code).where(Location.tenant_id == tid,
                                                           Location.id == row.location_id))
-    lines = [_blind_line(r) for r in _line_rows(session, tid, row.id)] if with_lines else None
+    lines = [_blind_line(r) for r in line_rows(session, tid, row.id)] if with_lines else None
     return CountView(row.id, row.number, row.status, row.location_id, code, row.abc_class, row.note,
                      total, counted, row.created_by, row.created_at, row.submitted_at, row.posted_at,
                      row.posted_by, row.cancelled_at, row.cancel_reason, lines)
@@ -198,7 +191,7 @@ def _view(session: Session, row: CycleCount, with_lines: bool) -> CountView:
 def get_count(tenant_id: uuid.UUID, count_id: uuid.UUID) -> CountView:
     """A count with its lines as the counter sees them: no expected or book quantities."""
     with db.tenant_session(tenant_id) as session:
-        return _view(session, _find(session, tenant_id, count_id), True)
+        return count_view(session, find_count(session, tenant_id, count_id), True)
 
 
 def list_counts(tenant_id: uuid.UUID, status: str | None = None, limit: int = 50,
@@ -213,7 +206,7 @@ def list_counts(tenant_id: uuid.UUID, status: str | None = None, limit: int = 50
         total = session.scalar(select(func.count()).select_from(CycleCount).where(*conditions)) or 0
         rows = session.scalars(select(CycleCount).where(*conditions)
                                .order_by(CycleCount.number.desc()).limit(limit).offset(offset)).all()
-        return [_view(session, r, False) for r in rows], total
+        return [count_view(session, r, False) for r in rows], total
 
 
 # ---------------------------------------------------------------- creating
@@ -306,13 +299,13 @@ def create_count(tenant_id: uuid.UUID, raw: dict[str, Any], user_id: uuid.UUID |
             for n, b in enumerate(balances, start=1)
         ])
         session.flush()
-        return _view(session, count, True)
+        return count_view(session, count, True)
 
 
 # ---------------------------------------------------------------- counting
 
 
-def _require(count: CycleCount, *states: str) -> None:
+def require_status(count: CycleCount, *states: str) -> None:
     if count.status not in states:
         raise Conflict(f"count {count.number} is {count.status}; this needs it "
                        f"{' or '.join(states)}", "status")
@@ -365,53 +358,85 @@ def _found_line(session: Session, tenant_id: uuid.UUID, count: CycleCount, entry
     return line
 
 
+def _items(session: Session, tenant_id: uuid.UUID, item_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+    """sku and tracking per item."""
+    return {item_id: (sku, tracking) for item_id, sku, tracking in session.execute(
+        select(Item.id, Item.sku, Item.tracking).where(Item.tenant_id == tenant_id, Item.id.in_(item_ids)))}
+
+
+def _entry_line(session: Session, tenant_id: uuid.UUID, count: CycleCount, entry: dict[str, Any], where: str,
+                lines: dict[uuid.UUID, CycleCountLine]) -> CycleCountLine:
+    """The line an entry counts: by ``line_id``, else by sku + location (+ lot)."""
+    if entry.get("line_id") is None:
+        return _found_line(session, tenant_id, count, entry, where, lines)
+    try:
+        line_id = uuid.UUID(str(entry["line_id"]))
+    except ValueError as exc:
+        raise InvalidInput("line_id must be an id", f"{where}.line_id") from exc
+    if line_id not in lines:
+        raise InvalidInput(f"count {count.number} has no line {line_id}", f"{where}.line_id")
+    return lines[line_id]
+
+
+def _record(session: Session, tenant_id: uuid.UUID, line: CycleCountLine, counted: count_serials.SerialCount,
+            user_id: uuid.UUID | None) -> None:
+    """Store a count with the book as it is now (serial lines: the serials there, and their number)."""
+    line.counted_qty = counted.counted
+    line.counted_serials = list(counted.serials) if counted.serials is not None else None
+    line.counted_by = user_id
+    line.counted_at = func.now()
+    if counted.serials is None:
+        line.book_qty = _book_qty(session, tenant_id, line)
+        return
+    line.book_serials = count_serials.book_serials(session, tenant_id, line.item_id, line.location_id)
+    line.book_qty = Decimal(len(line.book_serials))
+
+
 def enter_counts(tenant_id: uuid.UUID, count_id: uuid.UUID, entries: Sequence[dict[str, Any]],
                  user_id: uuid.UUID | None) -> CountView:
     """Record counted quantities (blind: the answer has no book figures); all or nothing.
 
     Each entry is ``{"line_id", "counted"}`` or, for stock found where the book had none,
-    ``{"sku", "location", "lot"?, "counted"}``. Errors name ``lines[i].<field>``.
+    ``{"sku", "location", "lot"?, "counted"}``; a serial-tracked item's entry gives
+    ``serials`` (the serial numbers scanned) instead of, or besides, ``counted``.
+    Errors name ``lines[i].<field>``.
     """
     with db.tenant_session(tenant_id, user_id) as session:
-        count = _find(session, tenant_id, count_id, lock=True)  # 404 before anything else
+        count = find_count(session, tenant_id, count_id, lock=True)  # 404 before anything else
         if not isinstance(entries, list | tuple) or not entries:
             raise InvalidInput("lines must be a non-empty list of counts", "lines")
         if len(entries) > MAX_ENTRIES:
             raise InvalidInput(f"at most {MAX_ENTRIES} lines at once", "lines")
-        _require(count, "open")
+        require_status(count, "open")
         lines = {line.id: line for line in session.scalars(
             select(CycleCountLine).where(CycleCountLine.tenant_id == tenant_id,
                                          CycleCountLine.count_id == count_id))}
+        items = _items(session, tenant_id, {line.item_id for line in lines.values()})
         for i, entry in enumerate(entries):
             where = f"lines[{i}]"
             if not isinstance(entry, dict):
                 raise InvalidInput("each line is an object", where)
-            if entry.get("counted") is None:
-                raise InvalidInput("counted is required", f"{where}.counted")
-            counted = amount(entry.get("counted"), f"{where}.counted", positive=False)
-            if entry.get("line_id") is not None:
-                try:
-                    line_id = uuid.UUID(str(entry["line_id"]))
-                except ValueError as exc:
-                    raise InvalidInput("line_id must be an id", f"{where}.line_id") from exc
-                if line_id not in lines:
-                    raise InvalidInput(f"count {count.number} has no line {line_id}", f"{where}.line_id")
-                line = lines[line_id]
-            else:
-                line = _found_line(session, tenant_id, count, entry, where, lines)
-            line.counted_qty = counted
-            line.counted_by = user_id
-            line.counted_at = func.now()
-            line.book_qty = _book_qty(session, tenant_id, line)
+            if entry.get("counted") is None and entry.get("serials") is None:
+                raise InvalidInput("counted is required (serials, for a serial-tracked item)", f"{where}.counted")
+            counted = None if entry.get("counted") is None else amount(
+                entry.get("counted"), f"{where}.counted", positive=False)
+            line = _entry_line(session, tenant_id, count, entry, where, lines)
+            if line.item_id not in items:  # a found line of an item not on the count yet
+                items.update(_items(session, tenant_id, {line.item_id}))
+            sku, tracking = items[line.item_id]
+            settled = count_serials.settle_count(counted, entry.get("serials"), tracking == "serial", sku, where)
+            if settled.serials:
+                count_serials.refuse_scanned_twice(line, settled.serials, lines.values(), where)
+            _record(session, tenant_id, line, settled, user_id)
         session.flush()
-        return _view(session, count, True)
+        return count_view(session, count, True)
 
 
 def submit_count(tenant_id: uuid.UUID, count_id: uuid.UUID, user_id: uuid.UUID | None) -> CountView:
     """open → counted, once every line has a count (422 naming the first uncounted lines)."""
     with db.tenant_session(tenant_id, user_id) as session:
-        count = _find(session, tenant_id, count_id, lock=True)
-        _require(count, "open")
+        count = find_count(session, tenant_id, count_id, lock=True)
+        require_status(count, "open")
         missing = list(session.scalars(
             select(CycleCountLine.line_no).where(CycleCountLine.tenant_id == tenant_id,
                                                  CycleCountLine.count_id == count_id,
@@ -422,7 +447,7 @@ def submit_count(tenant_id: uuid.UUID, count_id: uuid.UUID, user_id: uuid.UUID |
             raise InvalidInput(f"{len(missing)} line(s) not counted yet: {shown}", "lines")
         count.status, count.submitted_by, count.submitted_at = "counted", user_id, func.now()
         session.flush()
-        return _view(session, count, True)
+        return count_view(session, count, True)
 
 
 def cancel_count(tenant_id: uuid.UUID, count_id: uuid.UUID, user_id: uuid.UUID | None,
@@ -430,113 +455,12 @@ def cancel_count(tenant_id: uuid.UUID, count_id: uuid.UUID, user_id: uuid.UUID |
     """Cancel an open count (any counter) or a counted one (approvers only); nothing posts."""
     cleaned = clean_text(reason, "reason", 200)
     with db.tenant_session(tenant_id, user_id) as session:
-        count = _find(session, tenant_id, count_id, lock=True)
-        _require(count, *ACTIVE)
+        count = find_count(session, tenant_id, count_id, lock=True)
+        require_status(count, *ACTIVE)
         if count.status == "counted" and not approver:
             raise Conflict("a submitted count can be cancelled only by an owner, admin or planner",
                            "status")
         count.status, count.cancelled_by, count.cancelled_at = "cancelled", user_id, func.now()
         count.cancel_reason = cleaned
         session.flush()
-        return _view(session, count, False)
-
-
-# ---------------------------------------------------------------- review and posting
-
-
-def current_unit_costs(session: Session, tenant_id: uuid.UUID, item_ids: set[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
-    """Per item: average cost of the stock held, else its last unit cost, else standard cost."""
-    if not item_ids:
-        return {}
-    rows = session.execute(
-        select(Item.id, Item.standard_cost, ItemValuation.quantity, ItemValuation.value,
-               ItemValuation.last_unit_cost)
-        .outerjoin(ItemValuation, (ItemValuation.tenant_id == Item.tenant_id)
-                   & (ItemValuation.item_id == Item.id))
-        .where(Item.tenant_id == tenant_id, Item.id.in_(item_ids)))
-    costs: dict[uuid.UUID, Decimal] = {}
-    for item_id, standard, qty, value, last in rows:
-        if qty is not None and qty > 0:
-            costs[item_id] = (value / qty).quantize(Decimal("0.000001"))
-        elif last is not None:
-            costs[item_id] = last
-        else:
-            costs[item_id] = standard
-    return costs
-
-
-def _variance(line: CycleCountLine) -> Decimal | None:
-    if line.counted_qty is None:
-        return None
-    book = line.book_qty if line.book_qty is not None else line.expected_qty
-    return line.counted_qty - book
-
-
-def review_count(tenant_id: uuid.UUID, count_id: uuid.UUID) -> VarianceReview:
-    """Expected vs counted per line, with the variance in quantity and value."""
-    with db.tenant_session(tenant_id) as session:
-        count = _find(session, tenant_id, count_id)
-        rows = _line_rows(session, tenant_id, count_id)
-        costs = current_unit_costs(session, tenant_id, {r[0].item_id for r in rows})
-        booked: dict[uuid.UUID, Decimal] = {move_id: cost for move_id, cost in session.execute(
-            select(StockMove.id, StockMove.total_cost).where(
-                StockMove.tenant_id == tenant_id,
-                StockMove.id.in_([r[0].move_id for r in rows if r[0].move_id])))}
-        lines: list[VarianceLine] = []
-        gain = loss = Decimal(0)
-        for line, sku, name, _uom, loc, lot in rows:
-            qty = _variance(line)
-            unit = line.unit_cost if line.unit_cost is not None else costs.get(line.item_id, Decimal(0))
-            value = None
-            if qty is not None:
-                value = (qty * unit).quantize(Decimal("0.000001"))
-                if line.move_id in booked:  # posted: what the ledger actually booked
-                    value = booked[line.move_id] if qty > 0 else -booked[line.move_id]
-                gain += max(value, Decimal(0))
-                loss += max(-value, Decimal(0))
-            lines.append(VarianceLine(line.id, line.line_no, sku, name, loc, lot, line.found,
-                                      line.expected_qty, line.book_qty, line.counted_qty, qty, unit,
-                                      value, line.move_id))
-        return VarianceReview(_view(session, count, False), lines,
-                              sum(1 for x in lines if x.variance_qty), gain, loss, gain - loss)
-
-
-def post_count(tenant_id: uuid.UUID, count_id: uuid.UUID, user_id: uuid.UUID | None) -> VarianceReview:
-    """Post every non-zero variance as a ``count`` adjustment; all lines or none.
-
-    A count already posted is answered as it is (a retried approval posts nothing new).
-    """
-    with db.tenant_session(tenant_id, user_id) as session:
-        count = _find(session, tenant_id, count_id, lock=True)
-        if count.status != "posted":
-            _require(count, "counted")
-            rows = _line_rows(session, tenant_id, count_id)
-            tracking: dict[uuid.UUID, str] = {item_id: kind for item_id, kind in session.execute(
-                select(Item.id, Item.tracking).where(
-                    Item.tenant_id == tenant_id, Item.id.in_({r[0].item_id for r in rows})))}
-            for line, sku, _name, _uom, _loc, lot_code in rows:
-                qty = _variance(line)
-                if not qty:
-                    continue
-                if tracking.get(line.item_id) == "serial":
-                    raise InvalidInput(
-                        f"line {line.line_no}: {sku} is serial-tracked; adjust it with a move naming "
-                        f"the serials, then recount the line", "lines")
-                gain = qty > 0
-                request = MoveRequest(
-                    kind="adjustment", sku=sku, quantity=abs(qty),
-                    idempotency_key=idempotency_key(count.id, line.id),
-                    to_location=str(line.location_id) if gain else None,
-                    from_location=None if gain else str(line.location_id),
-                    # Gains are valued by the ledger's own rule (average, last, standard
-                    # cost): the same rule current_unit_costs shows in the review.
-                    lot=lot_code,
-                    reason=REASON, reference_type=REFERENCE_TYPE, reference_id=str(count.id),
-                )
-                posted = post_move(session, tenant_id, request, user_id)
-                move = posted.move
-                line.move_id = move.id
-                line.unit_cost = (move.total_cost / move.quantity).quantize(Decimal("0.000001"))
-            count.status, count.posted_by, count.posted_at = "posted", user_id, func.now()
-            session.flush()
-    return review_count(tenant_id, count_id)
+        return count_view(session, count, False)

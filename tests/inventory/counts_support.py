@@ -40,6 +40,16 @@ def setup_plant(t: TenantHandle) -> dict[str, Any]:
     return ids
 
 
+def add_pumps(t: TenantHandle, ids: dict[str, Any]) -> None:
+    """PUMP (serial-tracked, 100.00): S1, S2, S3 at B1 and S4 at B2 (after :func:`setup_plant`)."""
+    answer = t.post("/api/v1/items", json={"sku": "PUMP", "name": "Pump", "standard_cost": "100",
+                                           "tracking": "serial"})
+    assert answer.status_code == 201, answer.text
+    ids["PUMP"] = answer.json()["id"]
+    post(t, "receipt", "PUMP", "3", to_location="B1", serials=("S1", "S2", "S3"))
+    post(t, "receipt", "PUMP", "1", to_location="B2", serials=("S4",))
+
+
 def post(t: TenantHandle, kind: str, sku: str, qty: str, **kw: Any) -> MovePosted:
     """Post a move through the ledger service (as the API would)."""
     if kw.get("unit_cost") is not None:

@@ -17,7 +17,7 @@ import msgspec
 from litestar.params import Parameter
 
 from core.auth.login import Principal
-from core.inventory import counts
+from core.inventory import count_variances, counts
 from web.api.common import api_get, api_post, to_json
 from web.api.inventory_common import HANDLERS
 from web.auth import roles
@@ -39,6 +39,8 @@ class CountEntry(msgspec.Struct, forbid_unknown_fields=True):
     sku: str | None = None
     location: str | None = None
     lot: str | None = None
+    #: Serial-tracked items: the serial numbers scanned (``counted`` is then their number).
+    serials: list[str] | None = None
 
 
 class EntriesIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,7 +84,8 @@ def get_count_route(principal: Principal, count_id: uuid.UUID) -> dict[str, Any]
 @api_post("/counts/{count_id:uuid}/lines", status_code=200, guards=counters)
 def enter_counts_route(principal: Principal, count_id: uuid.UUID, data: EntriesIn) -> dict[str, Any]:
     """Enter counted quantities: ``{"lines": [{"line_id", "counted"}, …]}``; a line for stock
-    found where the book had none is ``{"sku", "location", "lot"?, "counted"}``."""
+    found where the book had none is ``{"sku", "location", "lot"?, "counted"}``; a
+    serial-tracked item is counted by ``"serials": [...]`` (the serial numbers scanned)."""
     return to_json(counts.enter_counts(principal.tenant_id, count_id, _entries(data), principal.user_id))
 
 
@@ -94,14 +97,16 @@ def submit_count_route(principal: Principal, count_id: uuid.UUID) -> dict[str, A
 
 @api_get("/counts/{count_id:uuid}/variances", guards=approvers)
 def count_variances_route(principal: Principal, count_id: uuid.UUID) -> dict[str, Any]:
-    """Expected, book and counted quantities per line, variance in quantity and value."""
-    return to_json(counts.review_count(principal.tenant_id, count_id))
+    """Expected, book and counted quantities per line, variance in quantity and value;
+    serial lines also give ``missing_serials`` and ``found_serials``."""
+    return to_json(count_variances.review_count(principal.tenant_id, count_id))
 
 
 @api_post("/counts/{count_id:uuid}/post", status_code=200, guards=approvers, exception_handlers=HANDLERS)
 def post_count_route(principal: Principal, count_id: uuid.UUID) -> dict[str, Any]:
-    """Approve: post every variance as a ``count`` adjustment (all or nothing; a retry posts once)."""
-    return to_json(counts.post_count(principal.tenant_id, count_id, principal.user_id))
+    """Approve: post every variance as ``count`` adjustments (serial lines: adjustments and
+    transfers naming the serials); all or nothing; a retry posts once."""
+    return to_json(count_variances.post_count(principal.tenant_id, count_id, principal.user_id))
 
 
 @api_post("/counts/{count_id:uuid}/cancel", status_code=200, guards=counters)

@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 from core.auth.login import Principal
 from core.catalog import locations
 from core.errors import DomainError
-from core.inventory import counts
+from core.inventory import count_variances, counts
 from web.auth import roles
 from web.pages.common import form_data, form_post, page_get, render
 
@@ -68,14 +68,34 @@ def count_page(principal: Principal, count_id: uuid.UUID) -> Template:
     return _count_page(principal, count_id)
 
 
+def _serials(value: str) -> list[str]:
+    """One serial per line of a field (the scanner list, or the found serials typed)."""
+    return [serial.strip() for serial in value.splitlines() if serial.strip()]
+
+
+def _found_entry(form: dict[str, str]) -> dict[str, Any] | None:
+    qty, serials = form.get("found_qty", "").strip(), _serials(form.get("found_serials", ""))
+    if not (form.get("found_sku", "").strip() or qty or serials):
+        return None
+    found: dict[str, Any] = {"sku": form.get("found_sku", ""), "location": form.get("found_location", ""),
+                             "lot": form.get("found_lot", "") or None, "counted": qty or None}
+    if serials:
+        found["serials"] = serials
+    elif not qty:
+        found["counted"] = ""  # asks for a quantity, naming the field
+    return found
+
+
 def _entries(form: dict[str, str]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = [
         {"line_id": key[2:], "counted": value.strip().replace(",", ".")}
         for key, value in form.items() if key.startswith("c_") and value.strip()
     ]
-    if form.get("found_sku", "").strip() or form.get("found_qty", "").strip():
-        found = {"sku": form.get("found_sku", ""), "location": form.get("found_location", ""),
-                 "lot": form.get("found_lot", "") or None, "counted": form.get("found_qty", "").strip()}
+    # A serial line's list is sent once the counter changed it; empty means none found there.
+    entries += [{"line_id": key[2:], "serials": _serials(value)} for key, value in form.items()
+                if key.startswith("s_")]
+    found = _found_entry(form)
+    if found is not None:
         entries.append(found)
     return entries
 
@@ -130,7 +150,7 @@ async def cancel_count_submit(principal: Principal, count_id: uuid.UUID,
 
 
 def _review(principal: Principal, count_id: uuid.UUID, status_code: int = 200, **extra: Any) -> Template:
-    review = counts.review_count(principal.tenant_id, count_id)
+    review = count_variances.review_count(principal.tenant_id, count_id)
     return render("inventory/count_review.html", principal, status_code=status_code, active="counts",
                   review=review, count=review.count, **extra)
 
@@ -144,7 +164,7 @@ def review_page(principal: Principal, count_id: uuid.UUID) -> Template:
 @form_post("/app/counts/{count_id:uuid}/post", guards=APPROVERS)
 async def post_count_submit(principal: Principal, count_id: uuid.UUID) -> Template | Redirect:
     try:
-        await anyio.to_thread.run_sync(counts.post_count, principal.tenant_id, count_id, principal.user_id)
+        await anyio.to_thread.run_sync(count_variances.post_count, principal.tenant_id, count_id, principal.user_id)
     except DomainError as exc:
         return await anyio.to_thread.run_sync(partial(_review, principal, count_id, exc.status, error=exc.message))
     return Redirect(path=f"/app/counts/{count_id}/review", status_code=303)
