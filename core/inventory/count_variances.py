@@ -268,6 +268,23 @@ def _post_serial_lines(session: Session, tenant_id: uuid.UUID, count: CycleCount
         _book(line, post_move(session, tenant_id, _serial_request(count, line, sku, move), user_id).move)
 
 
+#: Every balance row of the count's items, in the one lock order of postings (item, then
+#: location, then lot: see core.inventory.balances.lock_order).
+_LOCK_BALANCES = """
+SELECT 1 FROM stock_balance WHERE tenant_id = %(tenant)s AND item_id = ANY(%(items)s::uuid[])
+ORDER BY item_id, location_id, lot_id NULLS FIRST FOR UPDATE
+"""
+
+
+def _lock_balances(session: Session, tenant_id: uuid.UUID, item_ids: set[uuid.UUID]) -> None:
+    # A count posts several moves of one item in one transaction, and the first locks the
+    # item's valuation row: the later moves' balance rows would then be taken after it,
+    # against the order every posting keeps (balance rows, then valuation row), and a
+    # concurrent posting of the item could deadlock with the count. Taken first, they are
+    # held already when each move asks.
+    db.driver_connection(session).execute(_LOCK_BALANCES, {"tenant": tenant_id, "items": list(item_ids)})
+
+
 def post_count(tenant_id: uuid.UUID, count_id: uuid.UUID, user_id: uuid.UUID | None) -> VarianceReview:
     """Post every variance (serial lines: the moves their serials need); all lines or none.
 
@@ -278,6 +295,7 @@ def post_count(tenant_id: uuid.UUID, count_id: uuid.UUID, user_id: uuid.UUID | N
         if count.status != "posted":
             require_status(count, "counted")
             rows = line_rows(session, tenant_id, count_id)
+            _lock_balances(session, tenant_id, {row[0].item_id for row in rows})
             for row in rows:
                 _post_quantity_line(session, tenant_id, count, row, user_id)
             _post_serial_lines(session, tenant_id, count, rows, user_id)
