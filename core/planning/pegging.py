@@ -21,6 +21,8 @@ pegging order by one sort on their (item, period, source) position.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +34,7 @@ from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
 
 PEG_CHUNK = 8192  # items pegged at a time
+PEG_THREADS = min(4, os.cpu_count() or 1)  # chunks pegged at once
 
 I64 = NDArray[np.int64]
 Bools = NDArray[np.bool_]
@@ -108,17 +111,16 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     axis = _supply_axis(supply, orders, _piece_size(bundle)[by_rank])
     made_of = _sources(bundle, records, rank, by_rank)
     item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
-    parts = []
     # Items a chunk at a time (requirements never cross items): every temporary stays a
     # few megabytes and is reused, instead of fresh memory from the kernel for each one.
-    for first in range(0, by_rank.size, PEG_CHUNK):
-        need = _requirements(made_of, first, min(first + PEG_CHUNK, by_rank.size))
-        need_lo = _starts_on_axis(need, item_start)
-        which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
-        edge = need.edge[which]
-        sku_row = by_rank[need.block[which]]
-        sku_row[edge >= 0] = bundle.bom.parent[edge[edge >= 0]]
-        parts.append((edge, sku_row, need.period[which], hi - lo, order))
+    # Chunks are independent and nearly all their time is NumPy array work, which releases
+    # the GIL: threads peg them on all cores, sharing the read-only arrays built above.
+    def peg_items(first: int) -> tuple[I64, ...]:
+        return _peg_items(bundle, made_of, axis, item_start, first,
+                          min(first + PEG_CHUNK, by_rank.size))
+
+    with ThreadPoolExecutor(PEG_THREADS) as pool:
+        parts = list(pool.map(peg_items, range(0, by_rank.size, PEG_CHUNK)))
     edge, sku_row, period, quantity, order = (
         np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
         for k in range(5))
@@ -127,8 +129,29 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
         sku_row=sku_row,
         period=period,
         quantity=quantity,
-        starts=np.searchsorted(order, np.arange(orders.item.size + 1)),
+        starts=_starts(order, orders.item.size),
     )
+
+
+def _starts(order: I64, orders: int) -> I64:
+    """Where each planned order's pegs start, given the order of each peg (ascending)."""
+    starts = np.zeros(orders + 1, dtype=np.int64)
+    np.cumsum(np.bincount(order, minlength=orders), out=starts[1:])
+    return starts
+
+
+def _peg_items(bundle: Bundle, made_of: _Sources, axis: _SupplyAxis, item_start: I64,
+               first: int, end: int) -> tuple[I64, ...]:
+    """Pegs of items ``first`` to ``end`` (output positions): edge (-1 for own demand),
+    sku row, period, quantity and planned order of each."""
+    need = _requirements(made_of, first, end)
+    need_lo = _starts_on_axis(need, item_start)
+    which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
+    edge = need.edge[which]
+    sku_row = made_of.by_rank[need.block[which]]
+    from_parent = edge >= 0
+    sku_row[from_parent] = bundle.bom.parent[edge[from_parent]]
+    return edge, sku_row, need.period[which], hi - lo, order
 
 
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
@@ -257,10 +280,10 @@ def _overlaps(need_lo: I64, need_hi: I64, axis: _SupplyAxis) -> tuple[I64, I64, 
     high = int(np.searchsorted(axis.ends, need_hi[-1] - 1, side="right")) + 1 if need_lo.size \
         else 0
     ends, amounts = axis.ends[low:high], axis.amount[low:high]
-    first = np.searchsorted(ends, need_lo, side="right")
+    first = _count_at_or_below(ends, need_lo)
     count = np.ones_like(first)
     spill = np.flatnonzero(need_hi > ends[first])  # reaching past the first supply piece
-    count[spill] += np.searchsorted(ends, need_hi[spill] - 1, side="right") - first[spill]
+    count[spill] += _count_at_or_below(ends, need_hi[spill] - 1) - first[spill]
     if spill.size:
         which = np.repeat(np.arange(need_lo.size), count)
         piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(which.size)
@@ -276,6 +299,17 @@ def _overlaps(need_lo: I64, need_hi: I64, axis: _SupplyAxis) -> tuple[I64, I64, 
     if np.any(split > 0):
         which, lo, hi, order = _split_pieces(which, lo, hi, order, piece_lo, split)
     return which, lo, hi, order
+
+
+def _count_at_or_below(ends: I64, keys: I64) -> I64:
+    """``np.searchsorted(ends, keys, side="right")`` for ascending keys, by merging.
+
+    Both are sorted, so a stable sort of the two laid end to end is one linear merge
+    (timsort finds the two runs), cheaper than a binary search per key; on a tie an end
+    sorts first, so it counts as at or below the key.
+    """
+    merged = np.argsort(np.concatenate([ends, keys]), kind="stable")
+    return np.flatnonzero(merged >= ends.size) - np.arange(keys.size)
 
 
 def _piece_size(bundle: Bundle) -> I64:
