@@ -111,39 +111,61 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     axis = _supply_axis(supply, orders, _piece_size(bundle)[by_rank])
     made_of = _sources(bundle, records, rank, by_rank)
     item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
+    # No more pegs than requirements plus supply pieces (each planned order one piece):
+    # two partitions of an item's stretch have fewer common refinements than that.
+    bound = (int(np.count_nonzero(records.independent))
+             + int(made_of.rel_count[made_of.parent].sum()) + supply.cell.size + orders.item.size)
+    return _peg_chunks(bundle, made_of, axis, item_start, orders.item.size, bound)
+
+
+@dataclass(frozen=True)
+class _ChunkPegs:
+    """The pegs of a chunk of items, and the planned order of each."""
+
+    from_parent: Bools
+    sku_row: I64
+    period: I64
+    quantity: I64
+    order: I64
+
+
+def _peg_chunks(bundle: Bundle, made_of: _Sources, axis: _SupplyAxis, item_start: I64,
+                orders: int, bound: int) -> Pegging:
+    """Peg the items a chunk at a time, writing each chunk's pegs in place as it is done."""
+    items = made_of.by_rank.size
+
+    def peg_items(first: int) -> _ChunkPegs:
+        return _peg_items(bundle, made_of, axis, item_start, first, min(first + PEG_CHUNK, items))
+
+    # Each field is allocated at the bound but only written up to the pegs made: the kernel
+    # never maps pages that are not written, and no per-chunk parts pile up to be joined.
+    out = _ChunkPegs(np.empty(bound, dtype=np.bool_), np.empty(bound, dtype=np.int64),
+                     np.empty(bound, dtype=np.int64), np.empty(bound, dtype=np.int64),
+                     np.zeros(orders + 1, dtype=np.int64))  # here: pegs per order, shifted
+    size = 0
     # Items a chunk at a time (requirements never cross items): every temporary stays a
     # few megabytes and is reused, instead of fresh memory from the kernel for each one.
     # Chunks are independent and nearly all their time is NumPy array work, which releases
-    # the GIL: threads peg them on all cores, sharing the read-only arrays built above.
-    def peg_items(first: int) -> tuple[I64, ...]:
-        return _peg_items(bundle, made_of, axis, item_start, first,
-                          min(first + PEG_CHUNK, by_rank.size))
-
+    # the GIL: threads peg them on all cores, while this one copies out finished chunks.
     with ThreadPoolExecutor(PEG_THREADS) as pool:
-        parts = list(pool.map(peg_items, range(0, by_rank.size, PEG_CHUNK)))
-    edge, sku_row, period, quantity, order = (
-        np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-        for k in range(5))
-    return Pegging(
-        from_parent=edge >= 0,
-        sku_row=sku_row,
-        period=period,
-        quantity=quantity,
-        starts=_starts(order, orders.item.size),
-    )
-
-
-def _starts(order: I64, orders: int) -> I64:
-    """Where each planned order's pegs start, given the order of each peg (ascending)."""
-    starts = np.zeros(orders + 1, dtype=np.int64)
-    np.cumsum(np.bincount(order, minlength=orders), out=starts[1:])
-    return starts
+        for part in pool.map(peg_items, range(0, items, PEG_CHUNK)):
+            end = size + part.quantity.size
+            if end > bound:
+                raise AssertionError("more pegs than the bound")
+            for field in ("from_parent", "sku_row", "period", "quantity"):
+                getattr(out, field)[size:end] = getattr(part, field)
+            if part.order.size:  # each chunk's orders are a range after the previous chunk's
+                first = int(part.order[0])
+                out.order[first + 1 : int(part.order[-1]) + 2] = np.bincount(part.order - first)
+            size = end
+    return Pegging(from_parent=out.from_parent[:size], sku_row=out.sku_row[:size],
+                   period=out.period[:size], quantity=out.quantity[:size],
+                   starts=np.cumsum(out.order))
 
 
 def _peg_items(bundle: Bundle, made_of: _Sources, axis: _SupplyAxis, item_start: I64,
-               first: int, end: int) -> tuple[I64, ...]:
-    """Pegs of items ``first`` to ``end`` (output positions): edge (-1 for own demand),
-    sku row, period, quantity and planned order of each."""
+               first: int, end: int) -> _ChunkPegs:
+    """Pegs of items ``first`` to ``end`` (output positions)."""
     need = _requirements(made_of, first, end)
     need_lo = _starts_on_axis(need, item_start)
     which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
@@ -151,7 +173,7 @@ def _peg_items(bundle: Bundle, made_of: _Sources, axis: _SupplyAxis, item_start:
     sku_row = made_of.by_rank[need.block[which]]
     from_parent = edge >= 0
     sku_row[from_parent] = bundle.bom.parent[edge[from_parent]]
-    return edge, sku_row, need.period[which], hi - lo, order
+    return _ChunkPegs(from_parent, sku_row, need.period[which], hi - lo, order)
 
 
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
