@@ -4,8 +4,10 @@ For each low-level code, parents first, the items of that code are planned
 together: one loop over the periods, NumPy operations across the items (the
 cost-based lot-sizing rules go through the per-item planner of
 :mod:`core.planning.item_record`). Their planned order releases are then
-exploded into their components' gross requirements with one sparse
-aggregation per level (edges sorted by component, ``np.add.reduceat``).
+exploded into their components' gross requirements: the first few parents
+of each component one "slot" at a time (the k-th edge of every component,
+added through an index in which no component repeats), the later parents of
+components with many by one sparse aggregation (``np.add.reduceat``).
 
 Choices where plan-bundle.md is silent:
 
@@ -94,13 +96,40 @@ def plan_records(bundle: Bundle) -> Records:
     return Records(gross, independent, net, on_hand, planned, receipts, releases)
 
 
-def _edges_by_level(bundle: Bundle) -> list[I64]:
-    """Edge indices grouped by their parent's level, sorted by component."""
+EDGE_SLOTS = 4  # a component's first parents that are exploded without a reduction
+
+
+@dataclass(frozen=True)
+class _LevelEdges:
+    """The BOM edges whose parents are on one level, sorted by component.
+
+    ``slots[k]`` holds the k-th edge of every component that has more than k (k below
+    ``EDGE_SLOTS``); ``rest`` the later edges of components with more, by component.
+    """
+
+    edges: I64
+    parents: I64  # distinct
+    slots: list[I64]
+    rest: I64
+
+
+def _edges_by_level(bundle: Bundle) -> list[_LevelEdges]:
+    """The edges of each level, parents' level 0 first."""
     bom = bundle.bom
     level = bundle.low_level_code[bom.parent]
     order = np.lexsort((bom.component, level))
     bounds = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
-    return [order[bounds[k] : bounds[k + 1]] for k in range(bounds.size - 1)]
+    return [_level_edges(bom.parent, bom.component, order[bounds[k] : bounds[k + 1]])
+            for k in range(bounds.size - 1)]
+
+
+def _level_edges(parent: I64, component: I64, edges: I64) -> _LevelEdges:
+    kids = component[edges]
+    opens = np.r_[True, kids[1:] != kids[:-1]]
+    slot = np.arange(edges.size) - np.flatnonzero(opens)[np.cumsum(opens) - 1]
+    slots = min(EDGE_SLOTS, int(slot.max(initial=-1)) + 1)
+    return _LevelEdges(edges, np.unique(parent[edges]), [edges[slot == k] for k in range(slots)],
+                       edges[slot >= EDGE_SLOTS])
 
 
 def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
@@ -161,27 +190,38 @@ def _offset(receipts: I64, lead_time: I64) -> I64:
     return releases
 
 
-def _explode(bundle: Bundle, gross: I64, releases: I64, edges: I64) -> None:
+def _explode(bundle: Bundle, gross: I64, releases: I64, level: _LevelEdges) -> None:
     """Add the parents' releases × usage factor to their components' gross requirements."""
-    if not edges.size:
+    if not level.edges.size:
         return
-    contribution = explosion(bundle, releases, edges)
-    kids = bundle.bom.component[edges]
-    starts = np.flatnonzero(np.r_[True, kids[1:] != kids[:-1]])
-    gross[kids[starts]] += np.add.reduceat(contribution, starts, axis=0)
+    _check_size(bundle, releases, level)
+    kid = bundle.bom.component
+    # No component is twice in a slot, so `+=` through the index adds every edge of it:
+    # no (edges, periods) temporary to reduce, for the components' first parents.
+    for edges in level.slots:
+        gross[kid[edges]] += requirement(bundle, releases, edges)
+    if level.rest.size:  # components with many parents: one sparse aggregation
+        kids = kid[level.rest]
+        starts = np.flatnonzero(np.r_[True, kids[1:] != kids[:-1]])
+        gross[kids[starts]] += np.add.reduceat(requirement(bundle, releases, level.rest),
+                                               starts, axis=0)
 
 
-def explosion(bundle: Bundle, releases: I64, edges: I64) -> I64:
-    """Each edge's requirement per period: parent release × factor, rounded up if inexact."""
+def _check_size(bundle: Bundle, releases: I64, level: _LevelEdges) -> None:
+    """Refuse a level whose largest release × largest factor leaves exact 64-bit integers."""
     bom = bundle.bom
-    parent_releases = releases[bom.parent[edges]]
-    factor = bom.factor[edges]
-    biggest = float(parent_releases.max(initial=0)) * float(factor.max(initial=0))
+    factor = bom.factor[level.edges]
+    biggest = float(releases[level.parents].max(initial=0)) * float(factor.max(initial=0))
     if biggest >= 2.0**62:
-        worst = int(edges[np.argmax(factor)])
+        worst = int(level.edges[np.argmax(factor)])
         raise BundleError(bundle.skus[int(bom.component[worst])], "gross_requirements",
                           biggest / 10.0 ** (bom.places + bundle.scale), "is too large to plan")
-    return usage(parent_releases * factor[:, None], bom.places)
+
+
+def requirement(bundle: Bundle, releases: I64, edges: I64) -> I64:
+    """Each edge's requirement per period: parent release × factor, rounded up if inexact."""
+    bom = bundle.bom
+    return usage(releases[bom.parent[edges]] * bom.factor[edges][:, None], bom.places)
 
 
 def usage(product: I64, places: int) -> I64:
