@@ -76,19 +76,21 @@ class _Sources:
     """What the requirements of any range of items are made of, computed once.
 
     An item's sources: its own demand (0), then its BOM edges by parent output
-    rank (1, 2, ...). ``edges`` are sorted that way, by component block; the
-    parents' nonzero releases are listed row by row, row r's ending at ``rel_end[r]``.
+    rank (1, 2, ...). ``edges`` are sorted that way, by component block. The own
+    demand's nonzero cells are listed by block and period; the parents' nonzero
+    releases row by row, row r's ending at ``rel_end[r]``.
     """
 
     by_rank: I64
-    independent: I64
+    own_block: I64
+    own_period: I64
+    own_amount: I64
     edges: I64
     kid: I64
     parent: I64
-    source: I64
     factor: I64
     places: int
-    size: I64
+    periods: int
     rel_period: I64
     rel_amount: I64
     rel_count: I64
@@ -179,42 +181,40 @@ def _peg_items(bundle: Bundle, made_of: _Sources, axis: _SupplyAxis, item_start:
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
     bom = bundle.bom
     edges = np.lexsort((rank[bom.parent], rank[bom.component]))
-    kid = rank[bom.component[edges]]
+    own_row, own_period, own_amount = _nonzero(records.independent)
+    by_block = np.argsort(rank[own_row], kind="stable")  # each row's cells stay by period
     rel_row, rel_period, rel_amount = _nonzero(records.releases)
     rel_count = np.bincount(rel_row, minlength=by_rank.size)
     return _Sources(
-        by_rank=by_rank, independent=records.independent, edges=edges, kid=kid,
-        parent=bom.parent[edges], source=np.arange(edges.size) - np.searchsorted(kid, kid) + 1,
-        factor=bom.factor[edges], places=bom.places,
-        size=np.bincount(kid, minlength=by_rank.size) + 1,
-        rel_period=rel_period, rel_amount=rel_amount, rel_count=rel_count,
-        rel_end=np.cumsum(rel_count),
+        by_rank=by_rank, own_block=rank[own_row[by_block]], own_period=own_period[by_block],
+        own_amount=own_amount[by_block], edges=edges, kid=rank[bom.component[edges]],
+        parent=bom.parent[edges], factor=bom.factor[edges], places=bom.places,
+        periods=bundle.periods, rel_period=rel_period, rel_amount=rel_amount,
+        rel_count=rel_count, rel_end=np.cumsum(rel_count),
     )
 
 
 def _requirements(made_of: _Sources, first_block: int, end_block: int) -> _Requirements:
     """Requirements of items ``first_block`` to ``end_block`` (output positions): own
     demand, then each parent's releases (parents in output order), period by period."""
-    src, periods = made_of, made_of.independent.shape[1]
-    own_block, own_period, own_amount = _nonzero(src.independent[src.by_rank[first_block:end_block]])
-    lo, hi = np.searchsorted(src.kid, [first_block, end_block])
+    src, bounds = made_of, [first_block, end_block]
+    own_lo, own_hi = np.searchsorted(src.own_block, bounds)
+    own_block, own_period = src.own_block[own_lo:own_hi] - first_block, src.own_period[own_lo:own_hi]
+    lo, hi = np.searchsorted(src.kid, bounds)
     kid, parent = src.kid[lo:hi] - first_block, src.parent[lo:hi]
-    size = src.size[first_block:end_block]
-    base = (np.cumsum(size) - size) * periods  # where each item's (period, source) cells start
     count = src.rel_count[parent]
     # Edge j asks for each nonzero release of its parent, entries at[...] of the release list.
     at = np.repeat(src.rel_end[parent] - np.cumsum(count), count) + np.arange(int(count.sum()))
     local_edge = np.repeat(np.arange(hi - lo), count)
     period = np.concatenate([own_period, src.rel_period[at]])
-    key = np.concatenate([
-        base[own_block] + own_period * size[own_block],
-        (base[kid] + src.source[lo:hi])[local_edge] + period[own_period.size :] * size[kid][local_edge],
-    ])
-    amount = np.concatenate([own_amount,
+    amount = np.concatenate([src.own_amount[own_lo:own_hi],
                              usage(src.rel_amount[at] * src.factor[lo:hi][local_edge], src.places)])
     # Own demand is tagged -1 - its block, a parent's share with its sorted edge.
     tag = np.concatenate([-1 - own_block, local_edge])
-    order = np.argsort(key, kind="stable")
+    # Laid out as own demand, then edges by (block, source), each period by period: for one
+    # block and period the sources are already in order, and a stable sort keeps them so.
+    order = np.argsort(np.concatenate([own_block, kid[local_edge]]) * src.periods + period,
+                       kind="stable")
     if not src.factor[lo:hi].all():
         order = order[amount[order] > 0]  # a zero usage factor asks for nothing
     tag = tag[order]
