@@ -128,7 +128,9 @@ def _level_edges(parent: I64, component: I64, edges: I64) -> _LevelEdges:
     opens = np.r_[True, kids[1:] != kids[:-1]]
     slot = np.arange(edges.size) - np.flatnonzero(opens)[np.cumsum(opens) - 1]
     slots = min(EDGE_SLOTS, int(slot.max(initial=-1)) + 1)
-    return _LevelEdges(edges, np.unique(parent[edges]), [edges[slot == k] for k in range(slots)],
+    is_parent = np.zeros(parent.size and int(parent.max()) + 1, dtype=np.bool_)
+    is_parent[parent[edges]] = True
+    return _LevelEdges(edges, np.flatnonzero(is_parent), [edges[slot == k] for k in range(slots)],
                        edges[slot >= EDGE_SLOTS])
 
 
@@ -147,6 +149,7 @@ def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
     balance = bundle.on_hand[rows] - bundle.allocated[rows]
     modified = bool(mods.minimum.any() or mods.maximum.any() or mods.multiple.any())
     poq_periods = lots.periods[rows][poq]
+    poq_width = int(poq_periods.max(initial=0))  # the longest POQ window
     for t in range(need_by_t.shape[0]):
         available = balance + supply_by_t[t]
         need = np.maximum(need_by_t[t] + safety - available, 0)
@@ -157,7 +160,8 @@ def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
             at = poq[ordering]
             before = cum_poq[ordering, t - 1] if t else 0
             base = safety[at] - balance[at] - before
-            lot[at] = poq_lots(cum_poq[ordering], base, t, poq_periods[ordering])
+            window = cum_poq[ordering, t : t + poq_width]
+            lot[at] = poq_lots(window, base, poq_periods[ordering])
         order = np.where(need > 0, apply_modifiers(lot, mods), 0) if modified else lot
         balance = available + order - need_by_t[t]
         net[t], planned[t], on_hand[t] = need, order, balance
