@@ -109,9 +109,13 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     stretch = np.maximum(need_total, supply_total)
     if float(stretch.sum()) >= 2.0**62:
         raise OverflowError("total quantity too large to peg")
-    supply = _supply(bundle.periods, sources, rank, stock, stretch - supply_total)
-    axis = _supply_axis(supply, orders, _piece_size(bundle)[by_rank])
-    made_of = _sources(bundle, records, rank, by_rank)
+    # The supply and the requirements' sources are independent: built side by side (NumPy
+    # releases the GIL) when there is a second core.
+    with ThreadPoolExecutor(1) as pool:
+        sourcing = pool.submit(_sources, bundle, records, rank, by_rank)
+        supply = _supply(bundle.periods, sources, rank, stock, stretch - supply_total)
+        axis = _supply_axis(supply, orders, _piece_size(bundle)[by_rank])
+        made_of = sourcing.result()
     item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
     # No more pegs than requirements plus supply pieces (each planned order one piece):
     # two partitions of an item's stretch have fewer common refinements than that.
