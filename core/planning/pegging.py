@@ -61,13 +61,14 @@ class Pegging:
 class _Requirements:
     """Nonzero requirements, the reserve left out, in pegging order.
 
-    ``block`` is the item's output position, ``edge`` the BOM edge whose parent
-    release asks for it (-1 for the item's own demand); periods are 0-based.
+    ``block`` is the item's output position; a requirement of the item's own demand
+    has its ``sku_row``, one from a parent's release the parent's; periods are 0-based.
     """
 
     block: I64
+    from_parent: Bools
+    sku_row: I64
     period: I64
-    edge: I64
     amount: I64
 
 
@@ -76,16 +77,16 @@ class _Sources:
     """What the requirements of any range of items are made of, computed once.
 
     An item's sources: its own demand (0), then its BOM edges by parent output
-    rank (1, 2, ...). ``edges`` are sorted that way, by component block. The own
-    demand's nonzero cells are listed by block and period; the parents' nonzero
-    releases row by row, row r's ending at ``rel_end[r]``.
+    rank (1, 2, ...). The edges (``kid``, ``parent``, ``factor``) are sorted that
+    way, by component block. The own demand's nonzero cells are listed by block
+    and period; the parents' nonzero releases row by row, row r's ending at
+    ``rel_end[r]``.
     """
 
     by_rank: I64
     own_block: I64
     own_period: I64
     own_amount: I64
-    edges: I64
     kid: I64
     parent: I64
     factor: I64
@@ -121,7 +122,7 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     # two partitions of an item's stretch have fewer common refinements than that.
     bound = (int(np.count_nonzero(records.independent))
              + int(made_of.rel_count[made_of.parent].sum()) + supply.cell.size + orders.item.size)
-    return _peg_chunks(bundle, made_of, axis, item_start, orders.item.size, bound)
+    return _peg_chunks(made_of, axis, item_start, orders.item.size, bound)
 
 
 @dataclass(frozen=True)
@@ -135,13 +136,13 @@ class _ChunkPegs:
     order: I64
 
 
-def _peg_chunks(bundle: Bundle, made_of: _Sources, axis: _SupplyAxis, item_start: I64,
+def _peg_chunks(made_of: _Sources, axis: _SupplyAxis, item_start: I64,
                 orders: int, bound: int) -> Pegging:
     """Peg the items a chunk at a time, writing each chunk's pegs in place as it is done."""
     items = made_of.by_rank.size
 
     def peg_items(first: int) -> _ChunkPegs:
-        return _peg_items(bundle, made_of, axis, item_start, first, min(first + PEG_CHUNK, items))
+        return _peg_items(made_of, axis, item_start, first, min(first + PEG_CHUNK, items))
 
     # Each field is allocated at the bound but only written up to the pegs made: the kernel
     # never maps pages that are not written, and no per-chunk parts pile up to be joined.
@@ -169,17 +170,14 @@ def _peg_chunks(bundle: Bundle, made_of: _Sources, axis: _SupplyAxis, item_start
                    starts=np.cumsum(out.order))
 
 
-def _peg_items(bundle: Bundle, made_of: _Sources, axis: _SupplyAxis, item_start: I64,
+def _peg_items(made_of: _Sources, axis: _SupplyAxis, item_start: I64,
                first: int, end: int) -> _ChunkPegs:
     """Pegs of items ``first`` to ``end`` (output positions)."""
     need = _requirements(made_of, first, end)
     need_lo = _starts_on_axis(need, item_start)
     which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
-    edge = need.edge[which]
-    sku_row = made_of.by_rank[need.block[which]]
-    from_parent = edge >= 0
-    sku_row[from_parent] = bundle.bom.parent[edge[from_parent]]
-    return _ChunkPegs(from_parent, sku_row, need.period[which], hi - lo, order)
+    return _ChunkPegs(need.from_parent[which], need.sku_row[which], need.period[which], hi - lo,
+                      order)
 
 
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
@@ -191,7 +189,7 @@ def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sour
     rel_count = np.bincount(rel_row, minlength=by_rank.size)
     return _Sources(
         by_rank=by_rank, own_block=rank[own_row[by_block]], own_period=own_period[by_block],
-        own_amount=own_amount[by_block], edges=edges, kid=rank[bom.component[edges]],
+        own_amount=own_amount[by_block], kid=rank[bom.component[edges]],
         parent=bom.parent[edges], factor=bom.factor[edges], places=bom.places,
         periods=bundle.periods, rel_period=rel_period, rel_amount=rel_amount,
         rel_count=rel_count, rel_end=np.cumsum(rel_count),
@@ -225,8 +223,8 @@ def _requirements(made_of: _Sources, first_block: int, end_block: int) -> _Requi
     from_parent = tag >= 0
     safe = np.where(from_parent, tag, 0)
     block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag) + first_block
-    edge = np.where(from_parent, src.edges[lo:hi][safe] if kid.size else 0, -1)
-    return _Requirements(block, period[order], edge, amount[order])
+    sku_row = np.where(from_parent, parent[safe] if kid.size else 0, src.by_rank[block])
+    return _Requirements(block, from_parent, sku_row, period[order], amount[order])
 
 
 def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
