@@ -174,7 +174,7 @@ def _peg_items(made_of: _Sources, axis: _SupplyAxis, item_start: I64,
                first: int, end: int) -> _ChunkPegs:
     """Pegs of items ``first`` to ``end`` (output positions)."""
     need = _requirements(made_of, first, end)
-    need_lo = _starts_on_axis(need, item_start)
+    need_lo = _starts_on_axis(need, item_start, first, end)
     which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
     return _ChunkPegs(need.from_parent[which], need.sku_row[which], need.period[which], hi - lo,
                       order)
@@ -234,14 +234,15 @@ def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
     return row, flat - row * matrix.shape[1], matrix.ravel()[flat]
 
 
-def _starts_on_axis(need: _Requirements, item_start: I64) -> I64:
-    """Where each requirement starts on the cumulative axis: its item's start, after the
-    item's earlier requirements."""
-    before = np.cumsum(need.amount) - need.amount
-    opens = np.ones(need.block.size, dtype=np.bool_)
-    opens[1:] = need.block[1:] != need.block[:-1]
-    group = np.cumsum(opens) - 1
-    return item_start[need.block] + before - before[opens][group]
+def _starts_on_axis(need: _Requirements, item_start: I64, first: int, end: int) -> I64:
+    """Where each requirement of items ``first`` to ``end`` starts on the cumulative axis:
+    its item's start, after the item's earlier requirements."""
+    before = np.cumsum(need.amount) - need.amount  # the chunk's requirements before each
+    if not before.size:
+        return before
+    opens = np.searchsorted(need.block, np.arange(first, end))  # each item's first one
+    shift = item_start[first:end] - before[np.minimum(opens, before.size - 1)]
+    return before + shift[need.block - first]
 
 
 @dataclass(frozen=True)
