@@ -88,7 +88,7 @@ def plan_records(bundle: Bundle) -> Records:
         for row in rows[is_cost[rows]].tolist():
             _plan_one(bundle, gross, row, net, planned, on_hand)
         receipts = planned[rows] + bundle.firm_planned_receipts[rows]
-        releases[rows] = _offset(receipts, bundle.lead_time[rows])
+        _offset(releases, rows, receipts, bundle.lead_time[rows])
         if level < len(edges):
             _explode(bundle, gross, releases, edges[level])
     firm = bundle.firm_planned_receipts
@@ -182,16 +182,16 @@ def _plan_one(bundle: Bundle, gross: I64, row: int, net: I64, planned: I64, on_h
     net[row], planned[row], on_hand[row] = record.net, record.planned, record.on_hand
 
 
-def _offset(receipts: I64, lead_time: I64) -> I64:
-    """Releases: each receipt moved back by the lead time, clamped into period 1."""
+def _offset(releases: I64, rows: I64, receipts: I64, lead_time: I64) -> None:
+    """Releases of ``rows`` (zero until now): each receipt moved back by the lead time,
+    clamped into period 1; written in place, with no matrix of the level in between."""
     periods = receipts.shape[1]
-    releases = np.zeros_like(receipts)
     for lead in np.unique(lead_time).tolist():
-        rows = np.flatnonzero(lead_time == lead)
+        at = np.flatnonzero(lead_time == lead)
         shift = min(lead, periods)
-        releases[rows, : periods - shift] = receipts[rows, shift:]
-        releases[rows, 0] += receipts[rows, :shift].sum(axis=1)
-    return releases
+        releases[rows[at], : periods - shift] = receipts[at, shift:]
+        if shift:
+            releases[rows[at], 0] += receipts[at, :shift].sum(axis=1)
 
 
 def _explode(bundle: Bundle, gross: I64, releases: I64, level: _LevelEdges) -> None:
