@@ -22,7 +22,8 @@ pegging order by one sort on their (item, period, source) position.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,58 +127,91 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
 
 
 @dataclass(frozen=True)
-class _ChunkPegs:
-    """The pegs of a chunk of items, and the planned order of each."""
+class _Out:
+    """The pegging being written: each field allocated at the bound of the number of pegs,
+    and per planned order k, its number of pegs at ``counts[k + 1]``."""
 
     from_parent: Bools
     sku_row: I64
     period: I64
     quantity: I64
-    order: I64
+    counts: I64
+
+
+class _Places:
+    """Where each chunk's pegs go: after the pegs of the chunks before it.
+
+    A chunk learns its place once the chunk before it has counted its pegs; chunks are
+    started in order, so the one waited for is running or done. A chunk that fails
+    passes its error down the chain instead of a place, so none waits for ever.
+    """
+
+    def __init__(self, chunks: int, bound: int) -> None:
+        self.ends: list[Future[int]] = [Future() for _ in range(chunks + 1)]
+        self.ends[0].set_result(0)
+        self.bound = bound
+
+    def claim(self, chunk: int, size: int) -> int:
+        start = self.ends[chunk].result()
+        if start + size > self.bound:
+            raise AssertionError("more pegs than the bound")
+        self.ends[chunk + 1].set_result(start + size)
+        return start
+
+    def fail(self, chunk: int, error: BaseException) -> None:
+        if not self.ends[chunk + 1].done():
+            self.ends[chunk + 1].set_exception(error)
 
 
 def _peg_chunks(made_of: _Sources, axis: _SupplyAxis, item_start: I64,
                 orders: int, bound: int) -> Pegging:
-    """Peg the items a chunk at a time, writing each chunk's pegs in place as it is done."""
+    """Peg the items a chunk at a time, each chunk writing its pegs in place."""
     items = made_of.by_rank.size
-
-    def peg_items(first: int) -> _ChunkPegs:
-        return _peg_items(made_of, axis, item_start, first, min(first + PEG_CHUNK, items))
-
+    firsts = range(0, items, PEG_CHUNK)
+    places = _Places(len(firsts), bound)
     # Each field is allocated at the bound but only written up to the pegs made: the kernel
     # never maps pages that are not written, and no per-chunk parts pile up to be joined.
-    out = _ChunkPegs(np.empty(bound, dtype=np.bool_), np.empty(bound, dtype=np.int64),
-                     np.empty(bound, dtype=np.int64), np.empty(bound, dtype=np.int64),
-                     np.zeros(orders + 1, dtype=np.int64))  # here: pegs per order, shifted
-    size = 0
+    out = _Out(np.empty(bound, dtype=np.bool_), np.empty(bound, dtype=np.int64),
+               np.empty(bound, dtype=np.int64), np.empty(bound, dtype=np.int64),
+               np.zeros(orders + 1, dtype=np.int64))
+
+    def peg_items(chunk: int) -> None:
+        try:
+            _peg_items(made_of, axis, item_start, firsts[chunk],
+                       min(firsts[chunk] + PEG_CHUNK, items), out, places.claim, chunk)
+        except BaseException as error:
+            places.fail(chunk, error)
+            raise
+
     # Items a chunk at a time (requirements never cross items): every temporary stays a
     # few megabytes and is reused, instead of fresh memory from the kernel for each one.
     # Chunks are independent and nearly all their time is NumPy array work, which releases
-    # the GIL: threads peg them on all cores, while this one copies out finished chunks.
+    # the GIL: threads peg them on all cores.
     with ThreadPoolExecutor(PEG_THREADS) as pool:
-        for part in pool.map(peg_items, range(0, items, PEG_CHUNK)):
-            end = size + part.quantity.size
-            if end > bound:
-                raise AssertionError("more pegs than the bound")
-            for field in ("from_parent", "sku_row", "period", "quantity"):
-                getattr(out, field)[size:end] = getattr(part, field)
-            if part.order.size:  # each chunk's orders are a range after the previous chunk's
-                first = int(part.order[0])
-                out.order[first + 1 : int(part.order[-1]) + 2] = np.bincount(part.order - first)
-            size = end
+        for _ in pool.map(peg_items, range(len(firsts))):
+            pass
+    size = places.ends[-1].result()
     return Pegging(from_parent=out.from_parent[:size], sku_row=out.sku_row[:size],
                    period=out.period[:size], quantity=out.quantity[:size],
-                   starts=np.cumsum(out.order))
+                   starts=np.cumsum(out.counts))
 
 
-def _peg_items(made_of: _Sources, axis: _SupplyAxis, item_start: I64,
-               first: int, end: int) -> _ChunkPegs:
-    """Pegs of items ``first`` to ``end`` (output positions)."""
+def _peg_items(made_of: _Sources, axis: _SupplyAxis, item_start: I64, first: int, end: int,
+               out: _Out, claim: Callable[[int, int], int], chunk: int) -> None:
+    """Peg items ``first`` to ``end`` (output positions), writing where ``claim`` says."""
     need = _requirements(made_of, first, end)
     need_lo = _starts_on_axis(need, item_start, first, end)
     which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
-    return _ChunkPegs(need.from_parent[which], need.sku_row[which], need.period[which], hi - lo,
-                      order)
+    start = claim(chunk, which.size)
+    place = slice(start, start + which.size)
+    # Gathered straight into the output ("clip": the indices are in range; it is the
+    # mode that does not buffer).
+    np.take(need.from_parent, which, out=out.from_parent[place], mode="clip")
+    np.take(need.sku_row, which, out=out.sku_row[place], mode="clip")
+    np.take(need.period, which, out=out.period[place], mode="clip")
+    np.subtract(hi, lo, out=out.quantity[place])
+    if order.size:  # the chunk's planned orders, a range after the previous chunk's
+        out.counts[order[0] + 1 : order[-1] + 2] = np.bincount(order - order[0])
 
 
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
