@@ -14,9 +14,16 @@ or earlier.
 Vectorised: both sequences are laid on one axis of cumulative quantity, each
 item getting a stretch as long as the larger of its two totals (the shorter
 side is padded), so that a requirement's overlap with supply is found by
-binary search. Only the nonzero requirements are built (an item's own demand,
-and each BOM edge's share of its parent's nonzero releases), then put in
-pegging order by one sort on their (item, period, source) position.
+merging the two sorted lists of positions. Only the nonzero requirements are
+built (an item's own demand, and each BOM edge's share of its parent's
+nonzero releases), laid out so that the sources of an item and period are
+already in order, then put in pegging order by one stable sort on (item,
+period).
+
+Items are pegged a chunk at a time, on a pool of threads: requirements never
+cross items, so chunks are independent, and NumPy releases the GIL in the
+array work that is nearly all of a chunk. Each chunk writes its pegs straight
+into the output, after those of the chunks before it.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from core.planning.lot_sizing import Modifiers
 from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
 
-PEG_CHUNK = 8192  # items pegged at a time
+PEG_CHUNK = 4096  # items pegged at a time: temporaries of a few megabytes per thread
 PEG_THREADS = min(4, os.cpu_count() or 1)  # chunks pegged at once
 
 I64 = NDArray[np.int64]
