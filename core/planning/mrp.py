@@ -80,19 +80,21 @@ def plan_records(bundle: Bundle) -> Records:
                                    np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
     edges = _edges_by_level(bundle)
     is_cost = np.isin(bundle.lots.rule, list(COST_RULES))
+    firm = bundle.firm_planned_receipts
+    has_firm = bool(firm.any())  # most bundles have none: no need to add zeros level by level
     for level in range(level_starts.size - 1):
         rows = by_level[level_starts[level] : level_starts[level + 1]]
         vector = rows[~is_cost[rows]]
         if vector.size:
-            net[vector], planned[vector], on_hand[vector] = _plan_vector(bundle, gross, vector)
+            net[vector], planned[vector], on_hand[vector] = _plan_vector(bundle, gross, vector,
+                                                                         has_firm)
         for row in rows[is_cost[rows]].tolist():
             _plan_one(bundle, gross, row, net, planned, on_hand)
-        receipts = planned[rows] + bundle.firm_planned_receipts[rows]
+        receipts = planned[rows] + firm[rows] if has_firm else planned[rows]
         _offset(releases, rows, receipts, bundle.lead_time[rows])
         if level < len(edges):
             _explode(bundle, gross, releases, edges[level])
-    firm = bundle.firm_planned_receipts
-    receipts = planned + firm if firm.any() else planned
+    receipts = planned + firm if has_firm else planned
     return Records(gross, independent, net, on_hand, planned, receipts, releases)
 
 
@@ -134,11 +136,15 @@ def _level_edges(parent: I64, component: I64, edges: I64) -> _LevelEdges:
                        edges[slot >= EDGE_SLOTS])
 
 
-def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
+def _plan_vector(bundle: Bundle, gross: I64, rows: I64, has_firm: bool
+                 ) -> tuple[I64, I64, I64]:
     """Net requirements, planned receipts and on hand of items with simple rules."""
     lots = bundle.lots
     need_by_t = gross[rows].T.copy()  # period-major: each period is one contiguous row
-    supply_by_t = (bundle.scheduled_receipts[rows] + bundle.firm_planned_receipts[rows]).T.copy()
+    supply = bundle.scheduled_receipts[rows]
+    if has_firm:
+        supply += bundle.firm_planned_receipts[rows]
+    supply_by_t = supply.T.copy()
     safety = bundle.safety_stock[rows]
     rule, quantity = lots.rule[rows], lots.quantity[rows]
     mods = Modifiers(lots.minimum[rows], lots.maximum[rows], lots.multiple[rows])
