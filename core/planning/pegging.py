@@ -315,14 +315,16 @@ def _supply(periods: int, sources: tuple[I64, I64, I64], rank: I64, stock: I64,
 
 @dataclass(frozen=True)
 class _SupplyAxis:
-    """Supply pieces on the cumulative axis: where each ends, how much, whether it is a
-    planned receipt, the first planned order it holds and the size of its split pieces."""
+    """Supply pieces on the cumulative axis: where each starts and ends, whether it is a
+    planned receipt, the first planned order it holds and the size of its split pieces
+    (``any_split``: whether any planned piece is split)."""
 
+    starts: I64
     ends: I64
-    amount: I64
     planned: Bools
     order: I64
     split: I64
+    any_split: bool
 
 
 def _supply_axis(supply: _Supply, orders: PlannedOrders, piece_size: I64) -> _SupplyAxis:
@@ -335,8 +337,10 @@ def _supply_axis(supply: _Supply, orders: PlannedOrders, piece_size: I64) -> _Su
                                        | (np.diff(orders.receipt) != 0)])
     order = np.zeros(cells.size, dtype=np.int64)
     order[planned] = first_order[: int(planned.sum())]
-    return _SupplyAxis(np.cumsum(supply.amount), supply.amount, planned, order,
-                       piece_size[cells // width])
+    ends = np.cumsum(supply.amount)
+    split = piece_size[cells // width]
+    return _SupplyAxis(ends - supply.amount, ends, planned, order, split,
+                       bool(split[planned].any()))
 
 
 def _overlaps(need_lo: I64, need_hi: I64, axis: _SupplyAxis) -> tuple[I64, I64, I64, I64]:
@@ -345,7 +349,7 @@ def _overlaps(need_lo: I64, need_hi: I64, axis: _SupplyAxis) -> tuple[I64, I64, 
     low = int(np.searchsorted(axis.ends, need_lo[0], side="right")) if need_lo.size else 0
     high = int(np.searchsorted(axis.ends, need_hi[-1] - 1, side="right")) + 1 if need_lo.size \
         else 0
-    ends, amounts = axis.ends[low:high], axis.amount[low:high]
+    ends = axis.ends[low:high]
     first = _count_at_or_below(ends, need_lo)
     count = np.ones_like(first)
     spill = np.flatnonzero(need_hi > ends[first])  # reaching past the first supply piece
@@ -357,13 +361,14 @@ def _overlaps(need_lo: I64, need_hi: I64, axis: _SupplyAxis) -> tuple[I64, I64, 
         which, piece = np.arange(need_lo.size), first
     keep = axis.planned[low:high][piece]
     which, piece = which[keep], piece[keep]
-    piece_lo = ends[piece] - amounts[piece]
+    piece_lo = axis.starts[low:high][piece]
     lo = np.maximum(need_lo[which], piece_lo)
     hi = np.minimum(need_hi[which], ends[piece])
     order = axis.order[low:high][piece]
-    split = axis.split[low:high][piece]
-    if np.any(split > 0):
-        which, lo, hi, order = _split_pieces(which, lo, hi, order, piece_lo, split)
+    if axis.any_split:
+        split = axis.split[low:high][piece]
+        if np.any(split > 0):
+            which, lo, hi, order = _split_pieces(which, lo, hi, order, piece_lo, split)
     return which, lo, hi, order
 
 
