@@ -122,8 +122,9 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     # releases the GIL) when there is a second core.
     with ThreadPoolExecutor(1) as pool:
         sourcing = pool.submit(_sources, bundle, records, rank, by_rank)
-        supply = _supply(bundle.periods, sources, rank, stock, stretch - supply_total)
-        axis = _supply_axis(supply, orders, _piece_size(bundle)[by_rank])
+        first_order = _first_orders(orders)
+        supply = _supply(bundle, orders, first_order, rank, stock, stretch - supply_total)
+        axis = _supply_axis(supply, first_order, _piece_size(bundle)[by_rank])
         made_of = sourcing.result()
     item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
     # No more pegs than requirements plus supply pieces (each planned order one piece):
@@ -296,18 +297,32 @@ class _Supply:
     width: int
 
 
-def _supply(periods: int, sources: tuple[I64, I64, I64], rank: I64, stock: I64,
+def _first_orders(orders: PlannedOrders) -> I64:
+    """The first order of each planned cell: orders are in cell order, and a cell split at
+    ``maximum`` holds several."""
+    if not orders.item.size:
+        return orders.item
+    return np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
+                                | (np.diff(orders.receipt) != 0)])
+
+
+def _supply(bundle: Bundle, orders: PlannedOrders, first_order: I64, rank: I64, stock: I64,
             padding: I64) -> _Supply:
     """Supply pieces: only the nonzero ones are built, then put in order by one sort."""
+    periods = bundle.periods
     width = 3 * periods + 2
     blocks = np.arange(rank.size)
     cells = [blocks[stock > 0] * width, blocks[padding > 0] * width + width - 1]
     amounts = [stock[stock > 0], padding[padding > 0]]
-    for column, matrix in enumerate(sources, start=1):
+    for column, matrix in ((1, bundle.scheduled_receipts), (2, bundle.firm_planned_receipts)):
         flat = np.flatnonzero(matrix)
         row = flat // periods
         cells.append(rank[row] * width + 3 * (flat - row * periods) + column)
         amounts.append(matrix.ravel()[flat])
+    # The planned receipts are the planned orders' cells: no search of the whole matrix.
+    cells.append(rank[orders.item[first_order]] * width + 3 * orders.receipt[first_order] + 3)
+    amounts.append(np.add.reduceat(orders.quantity, first_order)
+                   if 0 < first_order.size < orders.quantity.size else orders.quantity)
     cell = np.concatenate(cells)
     order = np.argsort(cell, kind="stable")
     return _Supply(cell[order], np.concatenate(amounts)[order], width)
@@ -327,14 +342,12 @@ class _SupplyAxis:
     any_split: bool
 
 
-def _supply_axis(supply: _Supply, orders: PlannedOrders, piece_size: I64) -> _SupplyAxis:
-    """The supply pieces ready for matching; ``piece_size`` by item block."""
+def _supply_axis(supply: _Supply, first_order: I64, piece_size: I64) -> _SupplyAxis:
+    """The supply pieces ready for matching: ``first_order`` is the first planned order of
+    each planned cell, ``piece_size`` by item block."""
     width, cells = supply.width, supply.cell
     column = cells % width
     planned = (column >= 1) & (column < width - 1) & (column % 3 == 0)
-    # Planned cells are in the orders' own order; a cell split at `maximum` holds several.
-    first_order = np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
-                                       | (np.diff(orders.receipt) != 0)])
     order = np.zeros(cells.size, dtype=np.int64)
     order[planned] = first_order[: int(planned.sum())]
     ends = np.cumsum(supply.amount)
