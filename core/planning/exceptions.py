@@ -60,8 +60,10 @@ def action_messages(bundle: Bundle, records: Records, rank: I64) -> ActionMessag
 
 
 def _past_due(bundle: Bundle, records: Records) -> ActionMessages:
-    early = np.arange(bundle.periods)[None, :] < bundle.lead_time[:, None]
-    rows, cols = np.nonzero((records.receipts > 0) & early)
+    # Only the first (longest lead time) periods can be past due: look at those columns.
+    reach = min(int(bundle.lead_time.max(initial=0)), bundle.periods)
+    early = np.arange(reach)[None, :] < bundle.lead_time[:, None]
+    rows, cols = np.nonzero((records.receipts[:, :reach] > 0) & early)
     ones = np.ones_like(rows)
     return ActionMessages(rows, ones * PAST_DUE, ones, records.receipts[rows, cols],
                           bundle.lead_time[rows] - cols, ones * 0)

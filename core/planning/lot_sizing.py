@@ -93,18 +93,16 @@ def split_orders(total: int, piece: int) -> list[int]:
     return [piece] * full + ([rest] if rest else [])
 
 
-def poq_lots(cum_need: I64, base: I64, t: int, periods: I64) -> I64:
-    """POQ lots: the net requirements of period ``t`` and the next P-1 periods.
+def poq_lots(window: I64, base: I64, periods: I64) -> I64:
+    """POQ lots ordered in period ``t``: the net requirements of it and the next P-1 periods.
 
-    ``cum_need[i, k]`` is the cumulative ``GR - SR - FPR`` through period k and
-    ``base[i]`` is ``safety_stock - POH[t-1] - cum_need[i, t-1]``; a lot must keep
-    the balance at safety stock through the window, so it is the largest
-    shortfall ``base + cum_need[k]`` over ``k`` in ``t .. t+P-1``.
+    ``window[i, k]`` is the cumulative ``GR - SR - FPR`` through period t + k, for k
+    up to the largest P (fewer at the end of the horizon), and ``base[i]`` is
+    ``safety_stock - POH[t-1] - cumulative through t-1``; a lot must keep the balance
+    at safety stock through the window, so it is the largest shortfall
+    ``base + window[k]`` over ``k < P``.
     """
-    horizon = cum_need.shape[1]
-    width = int(min(int(periods.max()), horizon - t))
-    window = cum_need[:, t : t + width]
-    inside = np.arange(width)[None, :] < periods[:, None]
+    inside = np.arange(window.shape[1])[None, :] < periods[:, None]
     lowest = np.iinfo(np.int64).min // 2
     best = np.where(inside, window, lowest).max(axis=1)
     return base + best

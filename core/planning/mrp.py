@@ -4,8 +4,10 @@ For each low-level code, parents first, the items of that code are planned
 together: one loop over the periods, NumPy operations across the items (the
 cost-based lot-sizing rules go through the per-item planner of
 :mod:`core.planning.item_record`). Their planned order releases are then
-exploded into their components' gross requirements with one sparse
-aggregation per level (edges sorted by component, ``np.add.reduceat``).
+exploded into their components' gross requirements: the first few parents
+of each component one "slot" at a time (the k-th edge of every component,
+added through an index in which no component repeats), the later parents of
+components with many by one sparse aggregation (``np.add.reduceat``).
 
 Choices where plan-bundle.md is silent:
 
@@ -78,36 +80,71 @@ def plan_records(bundle: Bundle) -> Records:
                                    np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
     edges = _edges_by_level(bundle)
     is_cost = np.isin(bundle.lots.rule, list(COST_RULES))
+    firm = bundle.firm_planned_receipts
+    has_firm = bool(firm.any())  # most bundles have none: no need to add zeros level by level
     for level in range(level_starts.size - 1):
         rows = by_level[level_starts[level] : level_starts[level + 1]]
         vector = rows[~is_cost[rows]]
         if vector.size:
-            net[vector], planned[vector], on_hand[vector] = _plan_vector(bundle, gross, vector)
+            net[vector], planned[vector], on_hand[vector] = _plan_vector(bundle, gross, vector,
+                                                                         has_firm)
         for row in rows[is_cost[rows]].tolist():
             _plan_one(bundle, gross, row, net, planned, on_hand)
-        receipts = planned[rows] + bundle.firm_planned_receipts[rows]
-        releases[rows] = _offset(receipts, bundle.lead_time[rows])
+        receipts = planned[rows] + firm[rows] if has_firm else planned[rows]
+        _offset(releases, rows, receipts, bundle.lead_time[rows])
         if level < len(edges):
             _explode(bundle, gross, releases, edges[level])
-    firm = bundle.firm_planned_receipts
-    receipts = planned + firm if firm.any() else planned
+    receipts = planned + firm if has_firm else planned
     return Records(gross, independent, net, on_hand, planned, receipts, releases)
 
 
-def _edges_by_level(bundle: Bundle) -> list[I64]:
-    """Edge indices grouped by their parent's level, sorted by component."""
+EDGE_SLOTS = 4  # a component's first parents that are exploded without a reduction
+
+
+@dataclass(frozen=True)
+class _LevelEdges:
+    """The BOM edges whose parents are on one level, sorted by component.
+
+    ``slots[k]`` holds the k-th edge of every component that has more than k (k below
+    ``EDGE_SLOTS``); ``rest`` the later edges of components with more, by component.
+    """
+
+    edges: I64
+    parents: I64  # distinct
+    slots: list[I64]
+    rest: I64
+
+
+def _edges_by_level(bundle: Bundle) -> list[_LevelEdges]:
+    """The edges of each level, parents' level 0 first."""
     bom = bundle.bom
     level = bundle.low_level_code[bom.parent]
     order = np.lexsort((bom.component, level))
     bounds = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
-    return [order[bounds[k] : bounds[k + 1]] for k in range(bounds.size - 1)]
+    return [_level_edges(bom.parent, bom.component, order[bounds[k] : bounds[k + 1]])
+            for k in range(bounds.size - 1)]
 
 
-def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
+def _level_edges(parent: I64, component: I64, edges: I64) -> _LevelEdges:
+    kids = component[edges]
+    opens = np.r_[True, kids[1:] != kids[:-1]]
+    slot = np.arange(edges.size) - np.flatnonzero(opens)[np.cumsum(opens) - 1]
+    slots = min(EDGE_SLOTS, int(slot.max(initial=-1)) + 1)
+    is_parent = np.zeros(parent.size and int(parent.max()) + 1, dtype=np.bool_)
+    is_parent[parent[edges]] = True
+    return _LevelEdges(edges, np.flatnonzero(is_parent), [edges[slot == k] for k in range(slots)],
+                       edges[slot >= EDGE_SLOTS])
+
+
+def _plan_vector(bundle: Bundle, gross: I64, rows: I64, has_firm: bool
+                 ) -> tuple[I64, I64, I64]:
     """Net requirements, planned receipts and on hand of items with simple rules."""
     lots = bundle.lots
     need_by_t = gross[rows].T.copy()  # period-major: each period is one contiguous row
-    supply_by_t = (bundle.scheduled_receipts[rows] + bundle.firm_planned_receipts[rows]).T.copy()
+    supply = bundle.scheduled_receipts[rows]
+    if has_firm:
+        supply += bundle.firm_planned_receipts[rows]
+    supply_by_t = supply.T.copy()
     safety = bundle.safety_stock[rows]
     rule, quantity = lots.rule[rows], lots.quantity[rows]
     mods = Modifiers(lots.minimum[rows], lots.maximum[rows], lots.multiple[rows])
@@ -118,6 +155,7 @@ def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
     balance = bundle.on_hand[rows] - bundle.allocated[rows]
     modified = bool(mods.minimum.any() or mods.maximum.any() or mods.multiple.any())
     poq_periods = lots.periods[rows][poq]
+    poq_width = int(poq_periods.max(initial=0))  # the longest POQ window
     for t in range(need_by_t.shape[0]):
         available = balance + supply_by_t[t]
         need = np.maximum(need_by_t[t] + safety - available, 0)
@@ -128,7 +166,8 @@ def _plan_vector(bundle: Bundle, gross: I64, rows: I64) -> tuple[I64, I64, I64]:
             at = poq[ordering]
             before = cum_poq[ordering, t - 1] if t else 0
             base = safety[at] - balance[at] - before
-            lot[at] = poq_lots(cum_poq[ordering], base, t, poq_periods[ordering])
+            window = cum_poq[ordering, t : t + poq_width]
+            lot[at] = poq_lots(window, base, poq_periods[ordering])
         order = np.where(need > 0, apply_modifiers(lot, mods), 0) if modified else lot
         balance = available + order - need_by_t[t]
         net[t], planned[t], on_hand[t] = need, order, balance
@@ -149,39 +188,50 @@ def _plan_one(bundle: Bundle, gross: I64, row: int, net: I64, planned: I64, on_h
     net[row], planned[row], on_hand[row] = record.net, record.planned, record.on_hand
 
 
-def _offset(receipts: I64, lead_time: I64) -> I64:
-    """Releases: each receipt moved back by the lead time, clamped into period 1."""
+def _offset(releases: I64, rows: I64, receipts: I64, lead_time: I64) -> None:
+    """Releases of ``rows`` (zero until now): each receipt moved back by the lead time,
+    clamped into period 1; written in place, with no matrix of the level in between."""
     periods = receipts.shape[1]
-    releases = np.zeros_like(receipts)
     for lead in np.unique(lead_time).tolist():
-        rows = np.flatnonzero(lead_time == lead)
+        at = np.flatnonzero(lead_time == lead)
         shift = min(lead, periods)
-        releases[rows, : periods - shift] = receipts[rows, shift:]
-        releases[rows, 0] += receipts[rows, :shift].sum(axis=1)
-    return releases
+        releases[rows[at], : periods - shift] = receipts[at, shift:]
+        if shift:
+            releases[rows[at], 0] += receipts[at, :shift].sum(axis=1)
 
 
-def _explode(bundle: Bundle, gross: I64, releases: I64, edges: I64) -> None:
+def _explode(bundle: Bundle, gross: I64, releases: I64, level: _LevelEdges) -> None:
     """Add the parents' releases × usage factor to their components' gross requirements."""
-    if not edges.size:
+    if not level.edges.size:
         return
-    contribution = explosion(bundle, releases, edges)
-    kids = bundle.bom.component[edges]
-    starts = np.flatnonzero(np.r_[True, kids[1:] != kids[:-1]])
-    gross[kids[starts]] += np.add.reduceat(contribution, starts, axis=0)
+    _check_size(bundle, releases, level)
+    kid = bundle.bom.component
+    # No component is twice in a slot, so `+=` through the index adds every edge of it:
+    # no (edges, periods) temporary to reduce, for the components' first parents.
+    for edges in level.slots:
+        gross[kid[edges]] += requirement(bundle, releases, edges)
+    if level.rest.size:  # components with many parents: one sparse aggregation
+        kids = kid[level.rest]
+        starts = np.flatnonzero(np.r_[True, kids[1:] != kids[:-1]])
+        gross[kids[starts]] += np.add.reduceat(requirement(bundle, releases, level.rest),
+                                               starts, axis=0)
 
 
-def explosion(bundle: Bundle, releases: I64, edges: I64) -> I64:
-    """Each edge's requirement per period: parent release × factor, rounded up if inexact."""
+def _check_size(bundle: Bundle, releases: I64, level: _LevelEdges) -> None:
+    """Refuse a level whose largest release × largest factor leaves exact 64-bit integers."""
     bom = bundle.bom
-    parent_releases = releases[bom.parent[edges]]
-    factor = bom.factor[edges]
-    biggest = float(parent_releases.max(initial=0)) * float(factor.max(initial=0))
+    factor = bom.factor[level.edges]
+    biggest = float(releases[level.parents].max(initial=0)) * float(factor.max(initial=0))
     if biggest >= 2.0**62:
-        worst = int(edges[np.argmax(factor)])
+        worst = int(level.edges[np.argmax(factor)])
         raise BundleError(bundle.skus[int(bom.component[worst])], "gross_requirements",
                           biggest / 10.0 ** (bom.places + bundle.scale), "is too large to plan")
-    return usage(parent_releases * factor[:, None], bom.places)
+
+
+def requirement(bundle: Bundle, releases: I64, edges: I64) -> I64:
+    """Each edge's requirement per period: parent release × factor, rounded up if inexact."""
+    bom = bundle.bom
+    return usage(releases[bom.parent[edges]] * bom.factor[edges][:, None], bom.places)
 
 
 def usage(product: I64, places: int) -> I64:

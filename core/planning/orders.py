@@ -33,6 +33,28 @@ def output_rank(bundle: Bundle) -> I64:
     return rank
 
 
+RANK_CHUNK = 8192  # rows gathered at a time
+
+
+def nonzero_by_rank(matrix: I64, rank: I64) -> tuple[I64, I64, I64]:
+    """Row, column and value of each nonzero cell, in output order of rows, then column."""
+    by_rank = np.empty_like(rank)
+    by_rank[rank] = np.arange(rank.size)
+    parts = []
+    # A few thousand rows at a time in output order: their nonzero cells come out in
+    # order, with no sort and no temporaries of the size of the matrix.
+    for first in range(0, rank.size, RANK_CHUNK):
+        rows = by_rank[first : first + RANK_CHUNK]
+        cells = matrix[rows]
+        flat = np.flatnonzero(cells)
+        at = flat // matrix.shape[1]
+        parts.append((rows[at], flat - at * matrix.shape[1], cells.ravel()[flat]))
+    if not parts:
+        return rank[:0], rank[:0], rank[:0]
+    row, col, value = zip(*parts, strict=True)
+    return np.concatenate(row), np.concatenate(col), np.concatenate(value)
+
+
 @dataclass(frozen=True)
 class PlannedOrders:
     """Planned orders as parallel arrays; periods are 0-based (period 1 is 0)."""
@@ -46,14 +68,7 @@ class PlannedOrders:
 
 def planned_orders(bundle: Bundle, planned: I64, rank: I64) -> PlannedOrders:
     """Split each period's planned receipt into orders and list them in output order."""
-    periods = planned.shape[1]
-    flat = np.flatnonzero(planned)
-    # Output order of items, then period: one sort of the nonzero cells, not a gather of all.
-    row = flat // periods
-    flat = flat[np.argsort(rank[row] * periods + (flat - row * periods), kind="stable")]
-    rows = flat // periods
-    cols = flat - rows * periods
-    totals = planned.ravel()[flat]
+    rows, cols, totals = nonzero_by_rank(planned, rank)
     lots = bundle.lots
     piece = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()[rows]
     if not piece.any():  # no maximum: one order per period with a planned receipt

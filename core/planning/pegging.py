@@ -14,24 +14,43 @@ or earlier.
 Vectorised: both sequences are laid on one axis of cumulative quantity, each
 item getting a stretch as long as the larger of its two totals (the shorter
 side is padded), so that a requirement's overlap with supply is found by
-binary search. Only the nonzero requirements are built (an item's own demand,
-and each BOM edge's share of its parent's nonzero releases), then put in
-pegging order by one sort on their (item, period, source) position.
+merging the two sorted lists of positions. Only the nonzero requirements are
+built (an item's own demand, and each BOM edge's share of its parent's
+nonzero releases), laid out so that the sources of an item and period are
+already in order, then put in pegging order by one stable sort on (item,
+period).
+
+Items are pegged a chunk at a time, on a pool of threads: requirements never
+cross items, so chunks are independent, and NumPy releases the GIL in the
+array work that is nearly all of a chunk. Each chunk writes its pegs straight
+into the output, after those of the chunks before it. The supply side lives
+in :mod:`core.planning.pegging_supply`.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
-from core.planning.lot_sizing import Modifiers
 from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
+from core.planning.pegging_supply import (
+    SupplyAxis,
+    first_orders,
+    overlaps,
+    piece_sizes,
+    supply_axis,
+    supply_pieces,
+)
 
-PEG_CHUNK = 8192  # items pegged at a time
+PEG_CHUNK = 4096  # items pegged at a time: temporaries of a few megabytes per thread
+PEG_THREADS = min(4, os.cpu_count() or 1)  # chunks pegged at once
 
 I64 = NDArray[np.int64]
 Bools = NDArray[np.bool_]
@@ -58,13 +77,14 @@ class Pegging:
 class _Requirements:
     """Nonzero requirements, the reserve left out, in pegging order.
 
-    ``block`` is the item's output position, ``edge`` the BOM edge whose parent
-    release asks for it (-1 for the item's own demand); periods are 0-based.
+    ``block`` is the item's output position; a requirement of the item's own demand
+    has its ``sku_row``, one from a parent's release the parent's; periods are 0-based.
     """
 
     block: I64
+    from_parent: Bools
+    sku_row: I64
     period: I64
-    edge: I64
     amount: I64
 
 
@@ -73,19 +93,21 @@ class _Sources:
     """What the requirements of any range of items are made of, computed once.
 
     An item's sources: its own demand (0), then its BOM edges by parent output
-    rank (1, 2, ...). ``edges`` are sorted that way, by component block; the
-    parents' nonzero releases are listed row by row, row r's ending at ``rel_end[r]``.
+    rank (1, 2, ...). The edges (``kid``, ``parent``, ``factor``) are sorted that
+    way, by component block. The own demand's nonzero cells are listed by block
+    and period; the parents' nonzero releases row by row, row r's ending at
+    ``rel_end[r]``.
     """
 
     by_rank: I64
-    independent: I64
-    edges: I64
+    own_block: I64
+    own_period: I64
+    own_amount: I64
     kid: I64
     parent: I64
-    source: I64
     factor: I64
     places: int
-    size: I64
+    periods: int
     rel_period: I64
     rel_amount: I64
     rel_count: I64
@@ -104,80 +126,155 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     stretch = np.maximum(need_total, supply_total)
     if float(stretch.sum()) >= 2.0**62:
         raise OverflowError("total quantity too large to peg")
-    supply = _supply(bundle.periods, sources, rank, stock, stretch - supply_total)
-    axis = _supply_axis(supply, orders, _piece_size(bundle)[by_rank])
-    made_of = _sources(bundle, records, rank, by_rank)
+    # The supply and the requirements' sources are independent: built side by side (NumPy
+    # releases the GIL) when there is a second core.
+    with ThreadPoolExecutor(1) as pool:
+        sourcing = pool.submit(_sources, bundle, records, rank, by_rank)
+        first_order = first_orders(orders)
+        supply = supply_pieces(bundle, orders, first_order, rank, stock, stretch - supply_total)
+        axis = supply_axis(supply, first_order, piece_sizes(bundle)[by_rank])
+        made_of = sourcing.result()
     item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
-    parts = []
+    # No more pegs than requirements plus supply pieces (each planned order one piece):
+    # two partitions of an item's stretch have fewer common refinements than that.
+    bound = (int(np.count_nonzero(records.independent))
+             + int(made_of.rel_count[made_of.parent].sum()) + supply.cell.size + orders.item.size)
+    return _peg_chunks(made_of, axis, item_start, orders.item.size, bound)
+
+
+@dataclass(frozen=True)
+class _Out:
+    """The pegging being written: each field allocated at the bound of the number of pegs,
+    and per planned order k, its number of pegs at ``counts[k + 1]``."""
+
+    from_parent: Bools
+    sku_row: I64
+    period: I64
+    quantity: I64
+    counts: I64
+
+
+class _Places:
+    """Where each chunk's pegs go: after the pegs of the chunks before it.
+
+    A chunk learns its place once the chunk before it has counted its pegs; chunks are
+    started in order, so the one waited for is running or done. A chunk that fails
+    passes its error down the chain instead of a place, so none waits for ever.
+    """
+
+    def __init__(self, chunks: int, bound: int) -> None:
+        self.ends: list[Future[int]] = [Future() for _ in range(chunks + 1)]
+        self.ends[0].set_result(0)
+        self.bound = bound
+
+    def claim(self, chunk: int, size: int) -> int:
+        start = self.ends[chunk].result()
+        if start + size > self.bound:
+            raise AssertionError("more pegs than the bound")
+        self.ends[chunk + 1].set_result(start + size)
+        return start
+
+    def fail(self, chunk: int, error: BaseException) -> None:
+        if not self.ends[chunk + 1].done():
+            self.ends[chunk + 1].set_exception(error)
+
+
+def _peg_chunks(made_of: _Sources, axis: SupplyAxis, item_start: I64,
+                orders: int, bound: int) -> Pegging:
+    """Peg the items a chunk at a time, each chunk writing its pegs in place."""
+    items = made_of.by_rank.size
+    firsts = range(0, items, PEG_CHUNK)
+    places = _Places(len(firsts), bound)
+    # Each field is allocated at the bound but only written up to the pegs made: the kernel
+    # never maps pages that are not written, and no per-chunk parts pile up to be joined.
+    out = _Out(np.empty(bound, dtype=np.bool_), np.empty(bound, dtype=np.int64),
+               np.empty(bound, dtype=np.int64), np.empty(bound, dtype=np.int64),
+               np.zeros(orders + 1, dtype=np.int64))
+
+    def peg_items(chunk: int) -> None:
+        try:
+            _peg_items(made_of, axis, item_start, firsts[chunk],
+                       min(firsts[chunk] + PEG_CHUNK, items), out, places.claim, chunk)
+        except BaseException as error:
+            places.fail(chunk, error)
+            raise
+
     # Items a chunk at a time (requirements never cross items): every temporary stays a
     # few megabytes and is reused, instead of fresh memory from the kernel for each one.
-    for first in range(0, by_rank.size, PEG_CHUNK):
-        need = _requirements(made_of, first, min(first + PEG_CHUNK, by_rank.size))
-        need_lo = _starts_on_axis(need, item_start)
-        which, lo, hi, order = _overlaps(need_lo, need_lo + need.amount, axis)
-        edge = need.edge[which]
-        sku_row = by_rank[need.block[which]]
-        sku_row[edge >= 0] = bundle.bom.parent[edge[edge >= 0]]
-        parts.append((edge, sku_row, need.period[which], hi - lo, order))
-    edge, sku_row, period, quantity, order = (
-        np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-        for k in range(5))
-    return Pegging(
-        from_parent=edge >= 0,
-        sku_row=sku_row,
-        period=period,
-        quantity=quantity,
-        starts=np.searchsorted(order, np.arange(orders.item.size + 1)),
-    )
+    # Chunks are independent and nearly all their time is NumPy array work, which releases
+    # the GIL: threads peg them on all cores.
+    with ThreadPoolExecutor(PEG_THREADS) as pool:
+        for _ in pool.map(peg_items, range(len(firsts))):
+            pass
+    size = places.ends[-1].result()
+    return Pegging(from_parent=out.from_parent[:size], sku_row=out.sku_row[:size],
+                   period=out.period[:size], quantity=out.quantity[:size],
+                   starts=np.cumsum(out.counts))
+
+
+def _peg_items(made_of: _Sources, axis: SupplyAxis, item_start: I64, first: int, end: int,
+               out: _Out, claim: Callable[[int, int], int], chunk: int) -> None:
+    """Peg items ``first`` to ``end`` (output positions), writing where ``claim`` says."""
+    need = _requirements(made_of, first, end)
+    need_lo = _starts_on_axis(need, item_start, first, end)
+    which, lo, hi, order = overlaps(need_lo, need_lo + need.amount, axis)
+    start = claim(chunk, which.size)
+    place = slice(start, start + which.size)
+    # Gathered straight into the output ("clip": the indices are in range; it is the
+    # mode that does not buffer).
+    np.take(need.from_parent, which, out=out.from_parent[place], mode="clip")
+    np.take(need.sku_row, which, out=out.sku_row[place], mode="clip")
+    np.take(need.period, which, out=out.period[place], mode="clip")
+    np.subtract(hi, lo, out=out.quantity[place])
+    if order.size:  # the chunk's planned orders, a range after the previous chunk's
+        out.counts[order[0] + 1 : order[-1] + 2] = np.bincount(order - order[0])
 
 
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
     bom = bundle.bom
     edges = np.lexsort((rank[bom.parent], rank[bom.component]))
-    kid = rank[bom.component[edges]]
+    own_row, own_period, own_amount = _nonzero(records.independent)
+    by_block = np.argsort(rank[own_row], kind="stable")  # each row's cells stay by period
     rel_row, rel_period, rel_amount = _nonzero(records.releases)
     rel_count = np.bincount(rel_row, minlength=by_rank.size)
     return _Sources(
-        by_rank=by_rank, independent=records.independent, edges=edges, kid=kid,
-        parent=bom.parent[edges], source=np.arange(edges.size) - np.searchsorted(kid, kid) + 1,
-        factor=bom.factor[edges], places=bom.places,
-        size=np.bincount(kid, minlength=by_rank.size) + 1,
-        rel_period=rel_period, rel_amount=rel_amount, rel_count=rel_count,
-        rel_end=np.cumsum(rel_count),
+        by_rank=by_rank, own_block=rank[own_row[by_block]], own_period=own_period[by_block],
+        own_amount=own_amount[by_block], kid=rank[bom.component[edges]],
+        parent=bom.parent[edges], factor=bom.factor[edges], places=bom.places,
+        periods=bundle.periods, rel_period=rel_period, rel_amount=rel_amount,
+        rel_count=rel_count, rel_end=np.cumsum(rel_count),
     )
 
 
 def _requirements(made_of: _Sources, first_block: int, end_block: int) -> _Requirements:
     """Requirements of items ``first_block`` to ``end_block`` (output positions): own
     demand, then each parent's releases (parents in output order), period by period."""
-    src, periods = made_of, made_of.independent.shape[1]
-    own_block, own_period, own_amount = _nonzero(src.independent[src.by_rank[first_block:end_block]])
-    lo, hi = np.searchsorted(src.kid, [first_block, end_block])
+    src, bounds = made_of, [first_block, end_block]
+    own_lo, own_hi = np.searchsorted(src.own_block, bounds)
+    own_block, own_period = src.own_block[own_lo:own_hi] - first_block, src.own_period[own_lo:own_hi]
+    lo, hi = np.searchsorted(src.kid, bounds)
     kid, parent = src.kid[lo:hi] - first_block, src.parent[lo:hi]
-    size = src.size[first_block:end_block]
-    base = (np.cumsum(size) - size) * periods  # where each item's (period, source) cells start
     count = src.rel_count[parent]
     # Edge j asks for each nonzero release of its parent, entries at[...] of the release list.
     at = np.repeat(src.rel_end[parent] - np.cumsum(count), count) + np.arange(int(count.sum()))
     local_edge = np.repeat(np.arange(hi - lo), count)
     period = np.concatenate([own_period, src.rel_period[at]])
-    key = np.concatenate([
-        base[own_block] + own_period * size[own_block],
-        (base[kid] + src.source[lo:hi])[local_edge] + period[own_period.size :] * size[kid][local_edge],
-    ])
-    amount = np.concatenate([own_amount,
+    amount = np.concatenate([src.own_amount[own_lo:own_hi],
                              usage(src.rel_amount[at] * src.factor[lo:hi][local_edge], src.places)])
     # Own demand is tagged -1 - its block, a parent's share with its sorted edge.
     tag = np.concatenate([-1 - own_block, local_edge])
-    order = np.argsort(key, kind="stable")
+    # Laid out as own demand, then edges by (block, source), each period by period: for one
+    # block and period the sources are already in order, and a stable sort keeps them so.
+    order = np.argsort(np.concatenate([own_block, kid[local_edge]]) * src.periods + period,
+                       kind="stable")
     if not src.factor[lo:hi].all():
         order = order[amount[order] > 0]  # a zero usage factor asks for nothing
     tag = tag[order]
     from_parent = tag >= 0
     safe = np.where(from_parent, tag, 0)
     block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag) + first_block
-    edge = np.where(from_parent, src.edges[lo:hi][safe] if kid.size else 0, -1)
-    return _Requirements(block, period[order], edge, amount[order])
+    sku_row = np.where(from_parent, parent[safe] if kid.size else 0, src.by_rank[block])
+    return _Requirements(block, from_parent, sku_row, period[order], amount[order])
 
 
 def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
@@ -187,111 +284,12 @@ def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
     return row, flat - row * matrix.shape[1], matrix.ravel()[flat]
 
 
-def _starts_on_axis(need: _Requirements, item_start: I64) -> I64:
-    """Where each requirement starts on the cumulative axis: its item's start, after the
-    item's earlier requirements."""
-    before = np.cumsum(need.amount) - need.amount
-    opens = np.ones(need.block.size, dtype=np.bool_)
-    opens[1:] = need.block[1:] != need.block[:-1]
-    group = np.cumsum(opens) - 1
-    return item_start[need.block] + before - before[opens][group]
-
-
-@dataclass(frozen=True)
-class _Supply:
-    """Nonzero supply pieces in pegging order: ``cell`` is item block × ``width`` + column,
-    columns being on hand (0), (scheduled, firm, planned) per period, padding (last)."""
-
-    cell: I64
-    amount: I64
-    width: int
-
-
-def _supply(periods: int, sources: tuple[I64, I64, I64], rank: I64, stock: I64,
-            padding: I64) -> _Supply:
-    """Supply pieces: only the nonzero ones are built, then put in order by one sort."""
-    width = 3 * periods + 2
-    blocks = np.arange(rank.size)
-    cells = [blocks[stock > 0] * width, blocks[padding > 0] * width + width - 1]
-    amounts = [stock[stock > 0], padding[padding > 0]]
-    for column, matrix in enumerate(sources, start=1):
-        flat = np.flatnonzero(matrix)
-        row = flat // periods
-        cells.append(rank[row] * width + 3 * (flat - row * periods) + column)
-        amounts.append(matrix.ravel()[flat])
-    cell = np.concatenate(cells)
-    order = np.argsort(cell, kind="stable")
-    return _Supply(cell[order], np.concatenate(amounts)[order], width)
-
-
-@dataclass(frozen=True)
-class _SupplyAxis:
-    """Supply pieces on the cumulative axis: where each ends, how much, whether it is a
-    planned receipt, the first planned order it holds and the size of its split pieces."""
-
-    ends: I64
-    amount: I64
-    planned: Bools
-    order: I64
-    split: I64
-
-
-def _supply_axis(supply: _Supply, orders: PlannedOrders, piece_size: I64) -> _SupplyAxis:
-    """The supply pieces ready for matching; ``piece_size`` by item block."""
-    width, cells = supply.width, supply.cell
-    column = cells % width
-    planned = (column >= 1) & (column < width - 1) & (column % 3 == 0)
-    # Planned cells are in the orders' own order; a cell split at `maximum` holds several.
-    first_order = np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
-                                       | (np.diff(orders.receipt) != 0)])
-    order = np.zeros(cells.size, dtype=np.int64)
-    order[planned] = first_order[: int(planned.sum())]
-    return _SupplyAxis(np.cumsum(supply.amount), supply.amount, planned, order,
-                       piece_size[cells // width])
-
-
-def _overlaps(need_lo: I64, need_hi: I64, axis: _SupplyAxis) -> tuple[I64, I64, I64, I64]:
-    """Overlaps of requirements with planned orders: (requirement, lo, hi, order)."""
-    # The stretch of the axis these requirements cover (they are in axis order).
-    low = int(np.searchsorted(axis.ends, need_lo[0], side="right")) if need_lo.size else 0
-    high = int(np.searchsorted(axis.ends, need_hi[-1] - 1, side="right")) + 1 if need_lo.size \
-        else 0
-    ends, amounts = axis.ends[low:high], axis.amount[low:high]
-    first = np.searchsorted(ends, need_lo, side="right")
-    count = np.ones_like(first)
-    spill = np.flatnonzero(need_hi > ends[first])  # reaching past the first supply piece
-    count[spill] += np.searchsorted(ends, need_hi[spill] - 1, side="right") - first[spill]
-    if spill.size:
-        which = np.repeat(np.arange(need_lo.size), count)
-        piece = np.repeat(first - np.cumsum(count) + count, count) + np.arange(which.size)
-    else:
-        which, piece = np.arange(need_lo.size), first
-    keep = axis.planned[low:high][piece]
-    which, piece = which[keep], piece[keep]
-    piece_lo = ends[piece] - amounts[piece]
-    lo = np.maximum(need_lo[which], piece_lo)
-    hi = np.minimum(need_hi[which], ends[piece])
-    order = axis.order[low:high][piece]
-    split = axis.split[low:high][piece]
-    if np.any(split > 0):
-        which, lo, hi, order = _split_pieces(which, lo, hi, order, piece_lo, split)
-    return which, lo, hi, order
-
-
-def _piece_size(bundle: Bundle) -> I64:
-    lots = bundle.lots
-    return Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()
-
-
-def _split_pieces(which: I64, lo: I64, hi: I64, order: I64, cell_lo: I64,
-                  split: I64) -> tuple[I64, I64, I64, I64]:
-    """Cut overlaps at the boundaries of the orders a split lot was divided into."""
-    size = np.where(split > 0, split, hi - cell_lo + 1)  # unsplit: one piece covers it
-    first = (lo - cell_lo) // size
-    count = (hi - 1 - cell_lo) // size - first + 1
-    idx = np.repeat(np.arange(which.size), count)
-    k = np.repeat(first - np.cumsum(count) + count, count) + np.arange(idx.size)
-    boundary = cell_lo[idx] + k * size[idx]
-    new_lo = np.maximum(lo[idx], boundary)
-    new_hi = np.minimum(hi[idx], boundary + size[idx])
-    return which[idx], new_lo, new_hi, order[idx] + k
+def _starts_on_axis(need: _Requirements, item_start: I64, first: int, end: int) -> I64:
+    """Where each requirement of items ``first`` to ``end`` starts on the cumulative axis:
+    its item's start, after the item's earlier requirements."""
+    before = np.cumsum(need.amount) - need.amount  # the chunk's requirements before each
+    if not before.size:
+        return before
+    opens = np.searchsorted(need.block, np.arange(first, end))  # each item's first one
+    shift = item_start[first:end] - before[np.minimum(opens, before.size - 1)]
+    return before + shift[need.block - first]

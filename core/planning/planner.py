@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -44,15 +45,20 @@ class Plan:
 
 def plan(bundle: Bundle) -> Plan:
     """Plan a validated bundle (pure: no I/O)."""
-    records = plan_records(bundle)
-    rank = output_rank(bundle)
-    orders = planned_orders(bundle, records.planned, rank)
-    mps = bundle.mps
-    atp_rows = mps.rows[mps.has_orders]
-    atp = available_to_promise(
-        records.receipts[atp_rows] + bundle.scheduled_receipts[atp_rows],
-        mps.customer_orders[mps.has_orders],
-        bundle.on_hand[atp_rows] - bundle.allocated[atp_rows],
-    )
-    return Plan(bundle, records, rank, orders, action_messages(bundle, records, rank), atp_rows,
-                atp)
+    # Independent steps run side by side: NumPy releases the GIL in their array work, so
+    # on a machine with a second core the skus are sorted while the records are planned,
+    # and the exceptions are found while the orders are listed.
+    with ThreadPoolExecutor(2) as pool:
+        ranking = pool.submit(output_rank, bundle)
+        records = plan_records(bundle)
+        rank = ranking.result()
+        exceptions = pool.submit(action_messages, bundle, records, rank)
+        orders = planned_orders(bundle, records.planned, rank)
+        mps = bundle.mps
+        atp_rows = mps.rows[mps.has_orders]
+        atp = available_to_promise(
+            records.receipts[atp_rows] + bundle.scheduled_receipts[atp_rows],
+            mps.customer_orders[mps.has_orders],
+            bundle.on_hand[atp_rows] - bundle.allocated[atp_rows],
+        )
+        return Plan(bundle, records, rank, orders, exceptions.result(), atp_rows, atp)

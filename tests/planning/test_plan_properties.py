@@ -278,3 +278,19 @@ def test_pegging_in_small_chunks(bundle: dict[str, Any]) -> None:
         chunked = pegging.peg(result.bundle, result.records, result.orders, result.rank)
     for field in ("from_parent", "sku_row", "period", "quantity", "starts"):
         assert getattr(chunked, field).tolist() == getattr(whole, field).tolist(), field
+
+
+@SETTINGS
+@given(bundles())
+def test_explosion_without_slots(bundle: dict[str, Any]) -> None:
+    """Exploding every edge by the sparse aggregation gives the records of the slots."""
+    from unittest import mock
+
+    from core.planning import mrp
+
+    parsed = parse_bundle(bundle)
+    slotted = mrp.plan_records(parsed)
+    with mock.patch.object(mrp, "EDGE_SLOTS", 0):
+        aggregated = mrp.plan_records(parsed)
+    for field in ("gross", "net", "planned", "releases"):
+        assert getattr(aggregated, field).tolist() == getattr(slotted, field).tolist(), field
