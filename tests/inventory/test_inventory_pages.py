@@ -140,7 +140,7 @@ def test_count_pages_are_blind_for_counters(http: httpx.Client, tenant: TenantHa
     assert http.post(f"/app/counts/{count_id}/post", data={"_csrf_token": token}).status_code == 403
     _as(http, tenant)
     review = http.get(f"/app/counts/{count_id}/review").text
-    assert "130" in review and "-2" in review and "Approve and post 1 adjustment" in review
+    assert "130" in review and "-2" in review and "Approve and post the variance of 1 line" in review
     posted = http.post(f"/app/counts/{count_id}/post", data={"_csrf_token": token}, follow_redirects=True)
     assert "posted" in posted.text and "see the adjustments" in posted.text
     assert tenant.get("/api/v1/stock", params={"sku": "BOLT"}).json()["totals"][0]["on_hand"] == "128"
