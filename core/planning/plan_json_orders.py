@@ -9,7 +9,10 @@ caller closes the last one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,15 +35,40 @@ I64 = NDArray[np.int64]
 _SOURCES = table([b'"demand"}', b'"parent"}', b'"demand"},', b'"parent"},'])
 
 
+#: Threads formatting order pieces, and how many pieces may be done ahead of the writer.
+FORMAT_THREADS = min(2, os.cpu_count() or 1)
+AHEAD = 4
+
+
 def order_rows(plan: Plan, unit: int, keys: U8, chunk: int) -> Iterator[bytes]:
     """The planned orders as JSON objects separated by commas, ``chunk`` orders a piece."""
     count = plan.orders.item.size
     period_width = width_for(np.array([plan.bundle.periods]))
-    for lo in range(0, count, chunk):
-        text = _order_chunk(plan, unit, keys, lo, min(lo + chunk, count), period_width)
-        yield text[3:] if lo == 0 else text  # the first order closes no previous one
+
+    def piece(lo: int) -> bytes:
+        return _order_chunk(plan, unit, keys, lo, min(lo + chunk, count), period_width)
+
+    # Pieces are independent and nearly all NumPy work, which releases the GIL: a second
+    # core formats the next pieces while this one is written. Only a few run ahead, so
+    # the text waiting to be written stays a few pieces, not the whole output.
+    with ThreadPoolExecutor(FORMAT_THREADS) as pool:
+        for lo, text in zip(range(0, count, chunk), _in_order(pool, piece, range(0, count, chunk)),
+                            strict=True):
+            yield text[3:] if lo == 0 else text  # the first order closes no previous one
     if count:
         yield b"]}"
+
+
+def _in_order(pool: ThreadPoolExecutor, work: Callable[[int], bytes], args: range) -> Iterator[bytes]:
+    """``work`` of each argument, in order, at most :data:`AHEAD` submitted beyond the one
+    being waited for."""
+    pending: deque[Future[bytes]] = deque()
+    for arg in args:
+        pending.append(pool.submit(work, arg))
+        if len(pending) > AHEAD:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _whole(values: I64, unit: int) -> I64:
