@@ -61,6 +61,8 @@ def _seed_catalog(tenant_id: uuid.UUID) -> None:
          "lot_sizing": {"rule": "lot_for_lot", "multiple": 5}},
         {"sku": "VARNISH", "name": "Clear varnish", "uom": "L", "lead_time_days": 14,
          "tracking": "lot", "shelf_life_days": 365, "standard_cost": "11"},
+        {"sku": "SANDER-01", "name": "Orbital sander", "lead_time_days": 10,
+         "tracking": "serial", "standard_cost": "210"},
     ]
     with db.tenant_session(tenant_id) as session:
         for raw in items:
@@ -82,6 +84,11 @@ def _seed_stock_and_plan(tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
         post_stock_move(tenant_id, MoveRequest(
             kind="receipt", sku=sku, quantity=Decimal(quantity), to_location=location, lot=lot,
             reason="opening stock", idempotency_key=f"demo-opening-{sku}"), user_id)
+    # A serial-tracked tool, so that a cycle count of RAW-03 asks for serials to be scanned.
+    post_stock_move(tenant_id, MoveRequest(
+        kind="receipt", sku="SANDER-01", quantity=Decimal(3), to_location="RAW-03",
+        serials=("SND-2401", "SND-2402", "SND-2403"), reason="opening stock",
+        idempotency_key="demo-opening-SANDER-01"), user_id)
     monday = today - timedelta(days=today.weekday())
     create_sales_order(tenant_id, {"number": "SO-1001", "customer": "Bistro Lumière", "lines": [
         {"sku": "TABLE-01", "quantity": 12, "due_date": monday + timedelta(days=9)},

@@ -15,7 +15,9 @@ def test_demo_tenant_is_created_once_and_can_log_in(http: httpx.Client) -> None:
     assert token.status_code == 200, token.text
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert http.get("/api/v1/me", headers=headers).json()["tenant_name"] == "Demo Plant"
-    assert http.get("/api/v1/items", headers=headers).json()["total"] == 6
+    assert http.get("/api/v1/items", headers=headers).json()["total"] == 7
+    serials = http.get("/api/v1/serials", headers=headers, params={"sku": "SANDER-01"})
+    assert serials.status_code == 200 and serials.text.count("SND-240") == 3, serials.text
     stock = http.get("/api/v1/stock", headers=headers, params={"sku": "OAK-BOARD"})
     assert stock.status_code == 200 and "120" in stock.text
     runs = http.get("/api/v1/mrp/runs", headers=headers).json()["items"]
