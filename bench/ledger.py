@@ -3,7 +3,8 @@ and through HTTP, then a check that every balance equals the sum of its moves.
 
 ``python bench/ledger.py`` starts its own embedded PostgreSQL under ``.plantops/bench``
 (a fresh database each run), migrates it and signs up one tenant with ``--items`` items
-in two bins, each stocked far beyond what the run takes. Then:
+in two bins, each stocked far beyond what the run takes, and posts ``--history`` moves
+of the mix as the ledger's past (then ANALYZE, as autovacuum would). Then:
 
 * service layer: ``--clients`` clients, as threads spread over ``--processes`` processes
   (default one per core; each process has its own connection pool, the way several app
@@ -173,14 +174,14 @@ def random_move(rng: random.Random, skus: list[str], key: str) -> dict[str, Any]
     return body
 
 
-def _post_many(setup: Setup, count: int, seed: int) -> list[float]:
+def _post_many(setup: Setup, count: int, seed: int, prefix: str = "svc") -> list[float]:
     from core.inventory.move_types import MoveRequest
     from core.inventory.posting import post_stock_move
 
     rng = random.Random(seed)
     latencies = []
     for n in range(count):
-        body = random_move(rng, setup.skus, f"svc-{seed}-{n}")
+        body = random_move(rng, setup.skus, f"{prefix}-{seed}-{n}")
         fields: dict[str, Any] = {k: Decimal(v) if k in ("quantity", "unit_cost") else v for k, v in body.items()}
         request = MoveRequest(**fields)
         started = time.perf_counter()
@@ -200,16 +201,19 @@ def _run_clients(clients: int, client: Callable[[int], None]) -> float:
         thread.join()
     return time.perf_counter() - started
 
-def _process_clients(setup: Setup, count: int, threads: int, seed: int, barrier: Any, results: Any) -> None:
+def _process_clients(setup: Setup, count: int, threads: int, seed: int, prefix: str, barrier: Any,
+                     results: Any) -> None:
     from core import db
+    from core.inventory.plain_posting import paths
 
     db.configure(setup.app_url, pool_size=threads + 1)
-    _post_many(setup, 3, seed + 10_000)  # warm up: connections, prepared statements
+    _post_many(setup, 3, seed + 10_000, prefix)  # warm up: connections, prepared statements
+    paths.clear()
     latencies: list[float] = []
     lock = threading.Lock()
 
     def client(n: int) -> None:
-        mine = _post_many(setup, count, seed * 100 + n)
+        mine = _post_many(setup, count, seed * 100 + n, prefix)
         with lock:
             latencies.extend(mine)
 
@@ -220,18 +224,20 @@ def _process_clients(setup: Setup, count: int, threads: int, seed: int, barrier:
         worker.start()
     for worker in workers:
         worker.join()
-    results.put((latencies, time.process_time() - cpu))
+    results.put((latencies, time.process_time() - cpu, dict(paths)))
 
 
-def run_processes(setup: Setup, moves: int, clients: int, processes: int) -> tuple[list[float], float, float]:
+def run_processes(setup: Setup, moves: int, clients: int, processes: int, prefix: str = "svc"
+                  ) -> tuple[list[float], float, float, dict[str, int]]:
     """``clients`` clients, as threads spread over ``processes`` processes (one per core
     keeps the GIL from serializing them), post ``moves`` moves; wall time from the common
-    start, and the CPU time the client processes spent posting."""
+    start, the CPU time the client processes spent posting, and how many postings went
+    which way (``plain``: one call to the database; ``general``)."""
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(processes + 1), ctx.Queue()
     per_process = clients // processes
     procs = [ctx.Process(target=_process_clients,
-                         args=(setup, moves // clients, per_process, n, barrier, results))
+                         args=(setup, moves // clients, per_process, n, prefix, barrier, results))
              for n in range(processes)]
     for proc in procs:
         proc.start()
@@ -241,7 +247,11 @@ def run_processes(setup: Setup, moves: int, clients: int, processes: int) -> tup
     wall = time.perf_counter() - started
     for proc in procs:
         proc.join()
-    return [x for latencies, _ in gathered for x in latencies], wall, sum(cpu for _, cpu in gathered)
+    paths: dict[str, int] = {}
+    for _, _, counted in gathered:
+        for path, count in counted.items():
+            paths[path] = paths.get(path, 0) + count
+    return [x for latencies, _, _ in gathered for x in latencies], wall, sum(cpu for _, cpu, _ in gathered), paths
 
 
 def run_threads(setup: Setup, moves: int, clients: int) -> tuple[list[float], float]:
@@ -324,6 +334,18 @@ def run_http(setup: Setup, owner_url: str, moves: int, clients: int, processes: 
     return latencies, wall
 
 
+def run_history(setup: Setup, owner_url: str, moves: int, clients: int, processes: int) -> None:
+    """Post ``moves`` moves of the mix before measuring, then ANALYZE, as autovacuum does in
+    a ledger in use. On the few rows of a fresh database the planner prefers sequential
+    scans, and the plans a session caches then stay while the tables grow a hundredfold
+    within seconds, long before autovacuum's first look; a plant's ledger is never that."""
+    if moves <= 0:
+        return
+    latencies, wall, _, _ = run_processes(setup, moves, clients, processes, prefix="history")
+    report("history (not measured)", latencies, wall)
+    analyze(owner_url)
+
+
 def report(label: str, latencies: list[float], wall: float) -> None:
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
@@ -383,6 +405,8 @@ def main() -> None:
                         help="client processes for the service-layer run (default: one per core)")
     parser.add_argument("--http-processes", type=int, default=os.cpu_count() or 2,
                         help="web server processes for the HTTP run (default: one per core)")
+    parser.add_argument("--history", type=int, default=4000,
+                        help="moves posted (and analysed) before the measured runs: a ledger in use")
     parser.add_argument("--quick", action="store_true", help="a quarter of the moves")
     args, _ = parser.parse_known_args()
     if args.quick:
@@ -392,16 +416,20 @@ def main() -> None:
     try:
         k = args.clients
         p = max(1, min(args.processes, k))
+        run_history(setup, owner_url, args.history, k, p)
         server_cpu = server_cpu_seconds(DATA / "pg")
-        latencies, wall, client_cpu = run_processes(setup, args.moves, k, p)
+        latencies, wall, client_cpu, paths = run_processes(setup, args.moves, k, p)
         server_cpu = server_cpu_seconds(DATA / "pg") - server_cpu  # includes the clients' warm-up
         report(f"service layer, {k} clients in {p} processes", latencies, wall)
         print(f"{'  CPU per move':<44} client {1000 * client_cpu / len(latencies):.3f} ms  "
               f"PostgreSQL {1000 * server_cpu / len(latencies):.3f} ms", flush=True)
+        print(f"{'  postings by way':<44} " + ", ".join(f"{way} {n}" for way, n in sorted(paths.items())),
+              flush=True)
         report(f"service layer, {k} client threads", *run_threads(setup, args.moves // 2, k))
         h = args.http_processes
-        report(f"HTTP (plantops serve, {h} processes), {k} clients",
-               *run_http(setup, owner_url, args.http_moves, k, h))
+        if args.http_moves > 0:
+            report(f"HTTP (plantops serve, {h} processes), {k} clients",
+                   *run_http(setup, owner_url, args.http_moves, k, h))
         check(owner_url)
     finally:
         server.cleanup()

@@ -137,11 +137,20 @@ def call_plugin(name: str, hook_name: str, /, **kwargs: Any) -> Any:
     return _call_among({name}, hook_name, kwargs)
 
 
-def implementers(hook_name: str) -> set[str]:
+def implementers(hook_name: str) -> frozenset[str]:
     """Names of the registered plugins that implement ``hook_name``."""
     manager = get_plugin_manager()
-    found = (manager.get_name(impl.plugin) for impl in getattr(manager.hook, hook_name).get_hookimpls())
-    return {name for name in found if name}
+    impls = getattr(manager.hook, hook_name).get_hookimpls()
+    # Asked on every posting: remembered until the hook's implementations change.
+    known = _implementers.get(hook_name)
+    if known is not None and known[0] == impls:
+        return known[1]
+    names = frozenset(name for name in (manager.get_name(impl.plugin) for impl in impls) if name)
+    _implementers[hook_name] = (impls, names)
+    return names
+
+
+_implementers: dict[str, tuple[list[Any], frozenset[str]]] = {}
 
 
 def _call_among(wanted: set[str], hook_name: str, kwargs: dict[str, Any]) -> Any:

@@ -64,6 +64,7 @@ from core.inventory.move_types import (
     PlannedMove,
     request_hash,
 )
+from core.inventory.plain_posting import count_path, post_plain_move
 from core.inventory.refs import (
     LocationRef,
     StockItem,
@@ -106,8 +107,16 @@ def post_move(session: Session, tenant_id: uuid.UUID, request: MoveRequest,
 
 
 def post_stock_move(tenant_id: uuid.UUID, request: MoveRequest, user_id: uuid.UUID | None = None) -> MovePosted:
-    """Post ``request`` in a transaction of its own (the API's use case)."""
+    """Post ``request`` in a transaction of its own (the API's use case).
+
+    A plain move is posted in one call to the database (:mod:`core.inventory.plain_posting`);
+    any other, or one that call gives back, the general way below.
+    """
     req = clean_request(request)
+    posted = post_plain_move(tenant_id, req, user_id)
+    count_path("plain" if posted is not None else "general")
+    if posted is not None:
+        return posted
     try:
         with db.tenant_session(tenant_id, user_id) as session:
             return _post(session, tenant_id, req, user_id)

@@ -41,6 +41,8 @@ def as_uuid(value: str | uuid.UUID | None) -> uuid.UUID | None:
     """The value as an id, or None when it is not one (then it is a code or a sku)."""
     if value is None or isinstance(value, uuid.UUID):
         return value
+    if len(value) < 32:  # shorter than any form of an id: spare the exception
+        return None
     try:
         return uuid.UUID(value)
     except ValueError:
