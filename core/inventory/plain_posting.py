@@ -1,10 +1,11 @@
-"""Posting a plain move in one call to the database (``post_plain_move``, migration 0115).
+"""Posting a plain move in one call to the database (``post_plain_move``, migration 0116).
 
 A plain move: an item with no lot or serial tracking, named by its sku, locations named
 by code, no reservation, no reversal, a tenant with no enabled plugin that watches
-postings. That is most of what a plant posts, and posted through the general path it
-costs six statements and about 1.5 ms of client CPU; in one call it costs one statement
-and a tenth of that, which is what lets two cores post over 1,000 moves a second.
+postings. That is most of what a plant posts. Through the general path it costs six
+round trips and about 1.5 ms of client CPU; in one call it is one round trip and about
+0.5 ms, and the server runs fewer statements, which is what lets two cores post about
+1,000 moves a second.
 
 The function settles the happy path only. Whatever else may happen — an unknown item,
 a used key, short stock, a negative position — it gives up without a trace and
@@ -48,7 +49,8 @@ def count_path(path: str) -> None:
 
 
 def is_plain(req: MoveRequest) -> bool:
-    """Whether the request itself rules the one-call posting out (the item is checked later)."""
+    """Whether the request allows the one-call posting (the item and the tenant are checked
+    by the function)."""
     return (req.lot is None and not req.serials and req.reservation_id is None
             and req.expiry_date is None and req.supplier_lot is None and as_uuid(req.sku) is None
             and all(ref is None or as_uuid(ref) is None for ref in (req.from_location, req.to_location)))
