@@ -1,9 +1,12 @@
 """The MRP engine: gross-to-net by low-level code, vectorised across items.
 
 For each low-level code, parents first, the items of that code are planned
-together: one loop over the periods, NumPy operations across the items (the
-cost-based lot-sizing rules go through the per-item planner of
-:mod:`core.planning.item_record`). Their planned order releases are then
+together (:mod:`core.planning.level_plan`): most in the cumulative form of
+:mod:`core.planning.netting`, NumPy operations across the items and, for
+POQ, a short loop over the periods; the rest through the period loop of
+:mod:`core.planning.netting_loop` or, for the cost-based lot-sizing rules,
+the per-item planner of :mod:`core.planning.item_record`. Their planned
+order releases are then
 exploded into their components' gross requirements: the first few parents
 of each component one "slot" at a time (the k-th edge of every component,
 added through an index in which no component repeats), the later parents of
@@ -23,6 +26,7 @@ Choices where plan-bundle.md is silent:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,18 +34,9 @@ from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
 from core.planning.errors import BundleError
-from core.planning.item_record import plan_item
-from core.planning.lot_sizing import (
-    COST_RULES,
-    EOQ,
-    FIXED,
-    POQ,
-    Modifiers,
-    apply_modifiers,
-    fixed_lots,
-    poq_lots,
-)
+from core.planning.level_plan import RecordMatrices, fixed_supply, plan_level
 from core.planning.mps import mps_gross_requirements
+from core.planning.orders import PlannedCells, output_rank
 
 I64 = NDArray[np.int64]
 
@@ -66,6 +61,19 @@ class Records:
 
 def plan_records(bundle: Bundle) -> Records:
     """Gross-to-net every item, parents before components."""
+    return plan_levels(bundle, lambda: output_rank(bundle))[0]
+
+
+def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, PlannedCells]:
+    """Gross-to-net every item, a low-level code at a time, parents first.
+
+    ``ranking`` gives the items' output rank (:func:`core.planning.orders.output_rank`);
+    it is asked for only once the matrices are set up, so that it can be computed
+    meanwhile. Each level's items are taken in output order: a bundle listed in that
+    order plans each level through views of the records (see
+    :mod:`core.planning.level_plan`), and the planned receipts come out in output
+    order, ready to list as orders.
+    """
     # Records share the bundle's matrices where they are equal (nothing writes to either):
     # each full (items, periods) matrix not made is tens of megabytes not allocated.
     independent = bundle.demand
@@ -73,29 +81,38 @@ def plan_records(bundle: Bundle) -> Records:
         independent = bundle.demand.copy()
         independent[bundle.mps.rows] = mps_gross_requirements(bundle.mps, bundle.periods)
     gross = independent.copy()
-    shape = gross.shape
-    net, on_hand, planned, releases = (np.zeros(shape, dtype=np.int64) for _ in range(4))
-    by_level = np.argsort(bundle.low_level_code, kind="stable")
-    level_starts = np.searchsorted(bundle.low_level_code[by_level],
-                                   np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
+    # Not zeroed: every row is written by its level.
+    mats = RecordMatrices(gross, *(np.empty(gross.shape, dtype=np.int64) for _ in range(4)))
     edges = _edges_by_level(bundle)
-    is_cost = np.isin(bundle.lots.rule, list(COST_RULES))
     firm = bundle.firm_planned_receipts
     has_firm = bool(firm.any())  # most bundles have none: no need to add zeros level by level
+    rank = ranking()
+    supply = fixed_supply(bundle, has_firm, rank)
+    by_rank = np.empty_like(rank)
+    by_rank[rank] = np.arange(rank.size)
+    level_starts = np.searchsorted(bundle.low_level_code[by_rank],
+                                   np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
+    cells = [(rank[:0], rank[:0], rank[:0])]
     for level in range(level_starts.size - 1):
-        rows = by_level[level_starts[level] : level_starts[level + 1]]
-        vector = rows[~is_cost[rows]]
-        if vector.size:
-            net[vector], planned[vector], on_hand[vector] = _plan_vector(bundle, gross, vector,
-                                                                         has_firm)
-        for row in rows[is_cost[rows]].tolist():
-            _plan_one(bundle, gross, row, net, planned, on_hand)
-        receipts = planned[rows] + firm[rows] if has_firm else planned[rows]
-        _offset(releases, rows, receipts, bundle.lead_time[rows])
+        first, end = int(level_starts[level]), int(level_starts[level + 1])
+        rows = by_rank[first:end]
+        at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
+        cells.append(_nonzero_cells(mats.planned[at], rows))
         if level < len(edges):
-            _explode(bundle, gross, releases, edges[level])
+            _explode(bundle, gross, mats.releases, edges[level])
+    planned = mats.planned
     receipts = planned + firm if has_firm else planned
-    return Records(gross, independent, net, on_hand, planned, receipts, releases)
+    records = Records(gross, independent, mats.net, mats.on_hand, planned, receipts,
+                      mats.releases)
+    row, period, quantity = (np.concatenate(part) for part in zip(*cells, strict=True))
+    return records, PlannedCells(row, period, quantity)
+
+
+def _nonzero_cells(block: I64, rows: I64) -> tuple[I64, I64, I64]:
+    """Row, column and value of each nonzero cell of a level's block, row by row."""
+    flat = np.flatnonzero(block)
+    local = flat // block.shape[1]
+    return rows[local], flat - local * block.shape[1], block.ravel()[flat]
 
 
 EDGE_SLOTS = 4  # a component's first parents that are exploded without a reduction
@@ -134,70 +151,6 @@ def _level_edges(parent: I64, component: I64, edges: I64) -> _LevelEdges:
     is_parent[parent[edges]] = True
     return _LevelEdges(edges, np.flatnonzero(is_parent), [edges[slot == k] for k in range(slots)],
                        edges[slot >= EDGE_SLOTS])
-
-
-def _plan_vector(bundle: Bundle, gross: I64, rows: I64, has_firm: bool
-                 ) -> tuple[I64, I64, I64]:
-    """Net requirements, planned receipts and on hand of items with simple rules."""
-    lots = bundle.lots
-    need_by_t = gross[rows].T.copy()  # period-major: each period is one contiguous row
-    supply = bundle.scheduled_receipts[rows]
-    if has_firm:
-        supply += bundle.firm_planned_receipts[rows]
-    supply_by_t = supply.T.copy()
-    safety = bundle.safety_stock[rows]
-    rule, quantity = lots.rule[rows], lots.quantity[rows]
-    mods = Modifiers(lots.minimum[rows], lots.maximum[rows], lots.multiple[rows])
-    fixed = np.flatnonzero((rule == FIXED) | (rule == EOQ))
-    poq = np.flatnonzero(rule == POQ)
-    cum_poq = np.cumsum(need_by_t[:, poq] - supply_by_t[:, poq], axis=0).T.copy()
-    net, planned, on_hand = (np.zeros_like(need_by_t) for _ in range(3))
-    balance = bundle.on_hand[rows] - bundle.allocated[rows]
-    modified = bool(mods.minimum.any() or mods.maximum.any() or mods.multiple.any())
-    poq_periods = lots.periods[rows][poq]
-    poq_width = int(poq_periods.max(initial=0))  # the longest POQ window
-    for t in range(need_by_t.shape[0]):
-        available = balance + supply_by_t[t]
-        need = np.maximum(need_by_t[t] + safety - available, 0)
-        lot = need.copy()
-        lot[fixed] = fixed_lots(need[fixed], quantity[fixed])
-        ordering = np.flatnonzero(need[poq] > 0)  # POQ items that order now
-        if ordering.size:
-            at = poq[ordering]
-            before = cum_poq[ordering, t - 1] if t else 0
-            base = safety[at] - balance[at] - before
-            window = cum_poq[ordering, t : t + poq_width]
-            lot[at] = poq_lots(window, base, poq_periods[ordering])
-        order = np.where(need > 0, apply_modifiers(lot, mods), 0) if modified else lot
-        balance = available + order - need_by_t[t]
-        net[t], planned[t], on_hand[t] = need, order, balance
-    return net.T, planned.T, on_hand.T
-
-
-def _plan_one(bundle: Bundle, gross: I64, row: int, net: I64, planned: I64, on_hand: I64) -> None:
-    """Plan one item with a cost-based rule through the per-item planner."""
-    record = plan_item(
-        gross[row].tolist(),
-        bundle.scheduled_receipts[row].tolist(),
-        bundle.firm_planned_receipts[row].tolist(),
-        int(bundle.on_hand[row] - bundle.allocated[row]),
-        int(bundle.safety_stock[row]),
-        bundle.lots.item(row),
-        bundle.scale,
-    )
-    net[row], planned[row], on_hand[row] = record.net, record.planned, record.on_hand
-
-
-def _offset(releases: I64, rows: I64, receipts: I64, lead_time: I64) -> None:
-    """Releases of ``rows`` (zero until now): each receipt moved back by the lead time,
-    clamped into period 1; written in place, with no matrix of the level in between."""
-    periods = receipts.shape[1]
-    for lead in np.unique(lead_time).tolist():
-        at = np.flatnonzero(lead_time == lead)
-        shift = min(lead, periods)
-        releases[rows[at], : periods - shift] = receipts[at, shift:]
-        if shift:
-            releases[rows[at], 0] += receipts[at, :shift].sum(axis=1)
 
 
 def _explode(bundle: Bundle, gross: I64, releases: I64, level: _LevelEdges) -> None:

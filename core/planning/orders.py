@@ -33,26 +33,13 @@ def output_rank(bundle: Bundle) -> I64:
     return rank
 
 
-RANK_CHUNK = 8192  # rows gathered at a time
+@dataclass(frozen=True)
+class PlannedCells:
+    """The nonzero planned receipts, in output order of items (rows), then period."""
 
-
-def nonzero_by_rank(matrix: I64, rank: I64) -> tuple[I64, I64, I64]:
-    """Row, column and value of each nonzero cell, in output order of rows, then column."""
-    by_rank = np.empty_like(rank)
-    by_rank[rank] = np.arange(rank.size)
-    parts = []
-    # A few thousand rows at a time in output order: their nonzero cells come out in
-    # order, with no sort and no temporaries of the size of the matrix.
-    for first in range(0, rank.size, RANK_CHUNK):
-        rows = by_rank[first : first + RANK_CHUNK]
-        cells = matrix[rows]
-        flat = np.flatnonzero(cells)
-        at = flat // matrix.shape[1]
-        parts.append((rows[at], flat - at * matrix.shape[1], cells.ravel()[flat]))
-    if not parts:
-        return rank[:0], rank[:0], rank[:0]
-    row, col, value = zip(*parts, strict=True)
-    return np.concatenate(row), np.concatenate(col), np.concatenate(value)
+    row: I64
+    period: I64
+    quantity: I64
 
 
 @dataclass(frozen=True)
@@ -66,9 +53,10 @@ class PlannedOrders:
     periods_late: I64  # > 0 when the release was clamped into period 1
 
 
-def planned_orders(bundle: Bundle, planned: I64, rank: I64) -> PlannedOrders:
-    """Split each period's planned receipt into orders and list them in output order."""
-    rows, cols, totals = nonzero_by_rank(planned, rank)
+def planned_orders(bundle: Bundle, planned: PlannedCells) -> PlannedOrders:
+    """Split each period's planned receipt into orders; ``planned`` lists the nonzero
+    planned receipts in output order (as the engine gives them)."""
+    rows, cols, totals = planned.row, planned.period, planned.quantity
     lots = bundle.lots
     piece = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()[rows]
     if not piece.any():  # no maximum: one order per period with a planned receipt
