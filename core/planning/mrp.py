@@ -26,7 +26,10 @@ Choices where plan-bundle.md is silent:
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,19 +96,37 @@ def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, Pl
     level_starts = np.searchsorted(bundle.low_level_code[by_rank],
                                    np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
     cells = [(rank[:0], rank[:0], rank[:0])]
-    for level in range(level_starts.size - 1):
-        first, end = int(level_starts[level]), int(level_starts[level + 1])
+
+    def plan_part(first: int, end: int) -> tuple[I64, I64, I64]:
         rows = by_rank[first:end]
         at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
-        cells.append(_nonzero_cells(mats.planned[at], rows))
-        if level < len(edges):
-            _explode(bundle, gross, mats.releases, edges[level])
+        return _nonzero_cells(mats.planned[at], rows)
+
+    # A level's items are independent, and so are the components' rows its releases add
+    # to: each level is planned, then exploded, in parts on a pool of threads (NumPy
+    # releases the GIL in the array work that is nearly all of it).
+    with ThreadPoolExecutor(LEVEL_THREADS) as pool:
+        for level in range(level_starts.size - 1):
+            parts = _parts(int(level_starts[level]), int(level_starts[level + 1]))
+            cells.extend(pool.map(lambda part: plan_part(*part), parts))
+            if level < len(edges) and edges[level].edges.size:
+                _check_size(bundle, mats.releases, edges[level])
+                for _ in pool.map(lambda kids: _explode(bundle, gross, mats.releases, kids),
+                                  edges[level].parts):
+                    pass
     planned = mats.planned
     receipts = planned + firm if has_firm else planned
     records = Records(gross, independent, mats.net, mats.on_hand, planned, receipts,
                       mats.releases)
     row, period, quantity = (np.concatenate(part) for part in zip(*cells, strict=True))
     return records, PlannedCells(row, period, quantity)
+
+
+def _parts(first: int, end: int) -> list[tuple[int, int]]:
+    """Ranks ``first`` to ``end`` cut into one part per thread, if big enough to pay."""
+    count = min(LEVEL_THREADS, max(1, (end - first) // PART_MIN))
+    cuts = [first + (end - first) * k // count for k in range(count + 1)]
+    return list(itertools.pairwise(cuts))
 
 
 def _nonzero_cells(block: I64, rows: I64) -> tuple[I64, I64, I64]:
@@ -116,20 +137,28 @@ def _nonzero_cells(block: I64, rows: I64) -> tuple[I64, I64, I64]:
 
 
 EDGE_SLOTS = 4  # a component's first parents that are exploded without a reduction
+LEVEL_THREADS = min(2, os.cpu_count() or 1)  # parts of a level planned (and exploded) at once
+PART_MIN = 4096  # fewest items (edges) in a part: smaller levels are not cut
+
+
+@dataclass(frozen=True)
+class _KidEdges:
+    """BOM edges sorted by component: ``slots[k]`` holds the k-th edge of every component
+    that has more than k (k below ``EDGE_SLOTS``); ``rest`` the later edges of components
+    with more, by component."""
+
+    slots: list[I64]
+    rest: I64
 
 
 @dataclass(frozen=True)
 class _LevelEdges:
-    """The BOM edges whose parents are on one level, sorted by component.
-
-    ``slots[k]`` holds the k-th edge of every component that has more than k (k below
-    ``EDGE_SLOTS``); ``rest`` the later edges of components with more, by component.
-    """
+    """The BOM edges whose parents are on one level, sorted by component, and cut into
+    ``parts`` that share no component (exploded side by side)."""
 
     edges: I64
     parents: I64  # distinct
-    slots: list[I64]
-    rest: I64
+    parts: list[_KidEdges]
 
 
 def _edges_by_level(bundle: Bundle) -> list[_LevelEdges]:
@@ -144,20 +173,24 @@ def _edges_by_level(bundle: Bundle) -> list[_LevelEdges]:
 
 def _level_edges(parent: I64, component: I64, edges: I64) -> _LevelEdges:
     kids = component[edges]
+    # Cut where a component starts, so that no component is in two parts.
+    cuts = np.searchsorted(kids, [kids[at] for at, _ in _parts(0, edges.size)[1:]])
+    is_parent = np.zeros(parent.size and int(parent.max()) + 1, dtype=np.bool_)
+    is_parent[parent[edges]] = True
+    return _LevelEdges(edges, np.flatnonzero(is_parent),
+                       [_kid_edges(component, part) for part in np.split(edges, cuts)])
+
+
+def _kid_edges(component: I64, edges: I64) -> _KidEdges:
+    kids = component[edges]
     opens = np.r_[True, kids[1:] != kids[:-1]]
     slot = np.arange(edges.size) - np.flatnonzero(opens)[np.cumsum(opens) - 1]
     slots = min(EDGE_SLOTS, int(slot.max(initial=-1)) + 1)
-    is_parent = np.zeros(parent.size and int(parent.max()) + 1, dtype=np.bool_)
-    is_parent[parent[edges]] = True
-    return _LevelEdges(edges, np.flatnonzero(is_parent), [edges[slot == k] for k in range(slots)],
-                       edges[slot >= EDGE_SLOTS])
+    return _KidEdges([edges[slot == k] for k in range(slots)], edges[slot >= EDGE_SLOTS])
 
 
-def _explode(bundle: Bundle, gross: I64, releases: I64, level: _LevelEdges) -> None:
+def _explode(bundle: Bundle, gross: I64, releases: I64, level: _KidEdges) -> None:
     """Add the parents' releases × usage factor to their components' gross requirements."""
-    if not level.edges.size:
-        return
-    _check_size(bundle, releases, level)
     kid = bundle.bom.component
     # No component is twice in a slot, so `+=` through the index adds every edge of it:
     # no (edges, periods) temporary to reduce, for the components' first parents.

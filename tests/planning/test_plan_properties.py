@@ -294,3 +294,23 @@ def test_explosion_without_slots(bundle: dict[str, Any]) -> None:
         aggregated = mrp.plan_records(parsed)
     for field in ("gross", "net", "planned", "releases"):
         assert getattr(aggregated, field).tolist() == getattr(slotted, field).tolist(), field
+
+
+@SETTINGS
+@given(bundles())
+def test_levels_in_parts(bundle: dict[str, Any]) -> None:
+    """Planning and exploding each level in parts (one item or edge is enough to cut)
+    gives the records of planning it whole, and the same planned cells."""
+    from unittest import mock
+
+    from core.planning import mrp
+    from core.planning.orders import output_rank
+
+    parsed = parse_bundle(bundle)
+    whole = mrp.plan_levels(parsed, lambda: output_rank(parsed))
+    with mock.patch.object(mrp, "PART_MIN", 1):
+        parts = mrp.plan_levels(parsed, lambda: output_rank(parsed))
+    for field in ("gross", "net", "on_hand", "planned", "receipts", "releases"):
+        assert getattr(parts[0], field).tolist() == getattr(whole[0], field).tolist(), field
+    for field in ("row", "period", "quantity"):
+        assert getattr(parts[1], field).tolist() == getattr(whole[1], field).tolist(), field
