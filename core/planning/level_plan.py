@@ -48,30 +48,33 @@ def rows_index(rows: I64) -> Rows:
 
 @dataclass(frozen=True)
 class FixedSupply:
-    """The nonzero scheduled and firm planned receipts, by output rank of their item
-    (a cell may appear twice: once for each kind)."""
+    """The nonzero scheduled (``kind`` 0) and firm planned (1) receipts, in output order of
+    their items (``rank``), then by period and kind (pegging's order of supply)."""
 
     rank: I64
     period: I64
+    kind: I64
     amount: I64
 
     def of_ranks(self, first: int, end: int) -> FixedSupply:
         """The cells of the items ranked ``first`` to ``end``, ranks made local."""
         lo, hi = np.searchsorted(self.rank, [first, end])
-        return FixedSupply(self.rank[lo:hi] - first, self.period[lo:hi], self.amount[lo:hi])
+        return FixedSupply(self.rank[lo:hi] - first, self.period[lo:hi], self.kind[lo:hi],
+                           self.amount[lo:hi])
 
 
 def fixed_supply(bundle: Bundle, has_firm: bool, rank: I64) -> FixedSupply:
     """The nonzero fixed supply cells (mostly zero matrices: a few thousand cells)."""
     matrices = [bundle.scheduled_receipts] + ([bundle.firm_planned_receipts] if has_firm else [])
     parts = []
-    for matrix in matrices:
+    for kind, matrix in enumerate(matrices):
         flat = np.flatnonzero(matrix)
         row = flat // bundle.periods
-        parts.append((rank[row], flat - row * bundle.periods, matrix.ravel()[flat]))
-    ranks, periods, amounts = (np.concatenate(part) for part in zip(*parts, strict=True))
-    order = np.argsort(ranks, kind="stable")
-    return FixedSupply(ranks[order], periods[order], amounts[order])
+        parts.append((rank[row], flat - row * bundle.periods, np.full_like(flat, kind),
+                      matrix.ravel()[flat]))
+    ranks, periods, kinds, amounts = (np.concatenate(part) for part in zip(*parts, strict=True))
+    order = np.lexsort((kinds, periods, ranks))
+    return FixedSupply(ranks[order], periods[order], kinds[order], amounts[order])
 
 
 def plan_level(bundle: Bundle, mats: RecordMatrices, rows: I64, supply: FixedSupply,

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
 from core.planning.errors import BundleError
-from core.planning.level_plan import RecordMatrices, fixed_supply, plan_level
+from core.planning.level_plan import FixedSupply, RecordMatrices, fixed_supply, plan_level
 from core.planning.mps import mps_gross_requirements
 from core.planning.orders import PlannedCells, output_rank
 
@@ -51,6 +51,8 @@ class Records:
     ``independent`` is the gross requirement from the item's own demand (or
     MPS), ``planned`` the receipts of new planned orders, ``receipts`` those
     plus firm planned receipts, ``releases`` the receipts offset by lead time.
+    ``fixed_supply`` lists the nonzero scheduled and firm planned receipts (found
+    once, for every step that needs them).
     """
 
     gross: I64
@@ -60,6 +62,7 @@ class Records:
     planned: I64
     receipts: I64
     releases: I64
+    fixed_supply: FixedSupply
 
 
 def plan_records(bundle: Bundle) -> Records:
@@ -117,7 +120,7 @@ def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, Pl
     planned = mats.planned
     receipts = planned + firm if has_firm else planned
     records = Records(gross, independent, mats.net, mats.on_hand, planned, receipts,
-                      mats.releases)
+                      mats.releases, supply)
     row, period, quantity = (np.concatenate(part) for part in zip(*cells, strict=True))
     return records, PlannedCells(row, period, quantity)
 

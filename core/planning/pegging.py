@@ -40,14 +40,7 @@ from numpy.typing import NDArray
 from core.planning.bundle import Bundle
 from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
-from core.planning.pegging_supply import (
-    SupplyAxis,
-    first_orders,
-    overlaps,
-    piece_sizes,
-    supply_axis,
-    supply_pieces,
-)
+from core.planning.pegging_supply import SupplyInputs, chunk_axis, overlaps, piece_sizes
 
 PEG_CHUNK = 4096  # items pegged at a time: temporaries of a few megabytes per thread
 PEG_THREADS = min(4, os.cpu_count() or 1)  # chunks pegged at once
@@ -126,20 +119,16 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     stretch = np.maximum(need_total, supply_total)
     if float(stretch.sum()) >= 2.0**62:
         raise OverflowError("total quantity too large to peg")
-    # The supply and the requirements' sources are independent: built side by side (NumPy
-    # releases the GIL) when there is a second core.
-    with ThreadPoolExecutor(1) as pool:
-        sourcing = pool.submit(_sources, bundle, records, rank, by_rank)
-        first_order = first_orders(orders)
-        supply = supply_pieces(bundle, orders, first_order, rank, stock, stretch - supply_total)
-        axis = supply_axis(supply, first_order, piece_sizes(bundle)[by_rank])
-        made_of = sourcing.result()
-    item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
+    base = np.cumsum(stretch) - stretch  # where each item's stretch starts on the axis
+    supply = SupplyInputs(stock, stretch - supply_total, base, piece_sizes(bundle)[by_rank],
+                          records.fixed_supply, orders, rank[orders.item])
+    made_of = _sources(bundle, records, rank, by_rank)
     # No more pegs than requirements plus supply pieces (each planned order one piece):
     # two partitions of an item's stretch have fewer common refinements than that.
-    bound = (int(np.count_nonzero(records.independent))
-             + int(made_of.rel_count[made_of.parent].sum()) + supply.cell.size + orders.item.size)
-    return _peg_chunks(made_of, axis, item_start, orders.item.size, bound)
+    bound = (made_of.own_amount.size + int(made_of.rel_count[made_of.parent].sum())
+             + int(np.count_nonzero(stock)) + int(np.count_nonzero(supply.padding))
+             + records.fixed_supply.rank.size + 2 * orders.item.size)
+    return _peg_chunks(made_of, supply, base + reserve, orders.item.size, bound)
 
 
 @dataclass(frozen=True)
@@ -179,7 +168,7 @@ class _Places:
             self.ends[chunk + 1].set_exception(error)
 
 
-def _peg_chunks(made_of: _Sources, axis: SupplyAxis, item_start: I64,
+def _peg_chunks(made_of: _Sources, supply: SupplyInputs, item_start: I64,
                 orders: int, bound: int) -> Pegging:
     """Peg the items a chunk at a time, each chunk writing its pegs in place."""
     items = made_of.by_rank.size
@@ -193,7 +182,7 @@ def _peg_chunks(made_of: _Sources, axis: SupplyAxis, item_start: I64,
 
     def peg_items(chunk: int) -> None:
         try:
-            _peg_items(made_of, axis, item_start, firsts[chunk],
+            _peg_items(made_of, supply, item_start, firsts[chunk],
                        min(firsts[chunk] + PEG_CHUNK, items), out, places.claim, chunk)
         except BaseException as error:
             places.fail(chunk, error)
@@ -212,11 +201,12 @@ def _peg_chunks(made_of: _Sources, axis: SupplyAxis, item_start: I64,
                    starts=np.cumsum(out.counts))
 
 
-def _peg_items(made_of: _Sources, axis: SupplyAxis, item_start: I64, first: int, end: int,
+def _peg_items(made_of: _Sources, supply: SupplyInputs, item_start: I64, first: int, end: int,
                out: _Out, claim: Callable[[int, int], int], chunk: int) -> None:
     """Peg items ``first`` to ``end`` (output positions), writing where ``claim`` says."""
     need = _requirements(made_of, first, end)
     need_lo = _starts_on_axis(need, item_start, first, end)
+    axis = chunk_axis(supply, made_of.periods, first, end)
     which, lo, hi, order = overlaps(need_lo, need_lo + need.amount, axis)
     start = claim(chunk, which.size)
     place = slice(start, start + which.size)
