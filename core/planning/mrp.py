@@ -36,10 +36,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
+from core.planning.cells import Cells, joined, nonzero_cells
 from core.planning.errors import BundleError
 from core.planning.level_plan import FixedSupply, RecordMatrices, fixed_supply, plan_level
 from core.planning.mps import mps_gross_requirements
-from core.planning.orders import PlannedCells, output_rank
+from core.planning.orders import output_rank
 
 I64 = NDArray[np.int64]
 
@@ -51,8 +52,9 @@ class Records:
     ``independent`` is the gross requirement from the item's own demand (or
     MPS), ``planned`` the receipts of new planned orders, ``receipts`` those
     plus firm planned receipts, ``releases`` the receipts offset by lead time.
-    ``fixed_supply`` lists the nonzero scheduled and firm planned receipts (found
-    once, for every step that needs them).
+    ``fixed_supply`` lists the nonzero scheduled and firm planned receipts, and
+    ``release_cells`` and ``demand_cells`` the nonzero cells of ``releases`` and
+    ``independent`` (found once, for every step that needs them).
     """
 
     gross: I64
@@ -63,6 +65,8 @@ class Records:
     receipts: I64
     releases: I64
     fixed_supply: FixedSupply
+    release_cells: Cells
+    demand_cells: Cells
 
 
 def plan_records(bundle: Bundle) -> Records:
@@ -70,7 +74,7 @@ def plan_records(bundle: Bundle) -> Records:
     return plan_levels(bundle, lambda: output_rank(bundle))[0]
 
 
-def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, PlannedCells]:
+def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, Cells]:
     """Gross-to-net every item, a low-level code at a time, parents first.
 
     ``ranking`` gives the items' output rank (:func:`core.planning.orders.output_rank`);
@@ -98,12 +102,13 @@ def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, Pl
     by_rank[rank] = np.arange(rank.size)
     level_starts = np.searchsorted(bundle.low_level_code[by_rank],
                                    np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
-    cells = [(rank[:0], rank[:0], rank[:0])]
+    cells: list[tuple[Cells, Cells, Cells]] = []
 
-    def plan_part(first: int, end: int) -> tuple[I64, I64, I64]:
+    def plan_part(first: int, end: int) -> tuple[Cells, Cells, Cells]:
         rows = by_rank[first:end]
         at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
-        return _nonzero_cells(mats.planned[at], rows)
+        return (nonzero_cells(mats.planned[at], rows), nonzero_cells(mats.releases[at], rows),
+                nonzero_cells(independent[at], rows))
 
     # A level's items are independent, and so are the components' rows its releases add
     # to: each level is planned, then exploded, in parts on a pool of threads (NumPy
@@ -119,10 +124,11 @@ def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, Pl
                     pass
     planned = mats.planned
     receipts = planned + firm if has_firm else planned
+    planned_cells, release_cells, demand_cells = (joined([part[k] for part in cells])
+                                                  for k in range(3))
     records = Records(gross, independent, mats.net, mats.on_hand, planned, receipts,
-                      mats.releases, supply)
-    row, period, quantity = (np.concatenate(part) for part in zip(*cells, strict=True))
-    return records, PlannedCells(row, period, quantity)
+                      mats.releases, supply, release_cells, demand_cells)
+    return records, planned_cells
 
 
 def _parts(first: int, end: int) -> list[tuple[int, int]]:
@@ -130,13 +136,6 @@ def _parts(first: int, end: int) -> list[tuple[int, int]]:
     count = min(LEVEL_THREADS, max(1, (end - first) // PART_MIN))
     cuts = [first + (end - first) * k // count for k in range(count + 1)]
     return list(itertools.pairwise(cuts))
-
-
-def _nonzero_cells(block: I64, rows: I64) -> tuple[I64, I64, I64]:
-    """Row, column and value of each nonzero cell of a level's block, row by row."""
-    flat = np.flatnonzero(block)
-    local = flat // block.shape[1]
-    return rows[local], flat - local * block.shape[1], block.ravel()[flat]
 
 
 EDGE_SLOTS = 4  # a component's first parents that are exploded without a reduction

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
+from core.planning.cells import Cells
 from core.planning.lot_sizing import Modifiers
 
 I64 = NDArray[np.int64]
@@ -34,15 +35,6 @@ def output_rank(bundle: Bundle) -> I64:
 
 
 @dataclass(frozen=True)
-class PlannedCells:
-    """The nonzero planned receipts, in output order of items (rows), then period."""
-
-    row: I64
-    period: I64
-    quantity: I64
-
-
-@dataclass(frozen=True)
 class PlannedOrders:
     """Planned orders as parallel arrays; periods are 0-based (period 1 is 0)."""
 
@@ -53,10 +45,10 @@ class PlannedOrders:
     periods_late: I64  # > 0 when the release was clamped into period 1
 
 
-def planned_orders(bundle: Bundle, planned: PlannedCells) -> PlannedOrders:
+def planned_orders(bundle: Bundle, planned: Cells) -> PlannedOrders:
     """Split each period's planned receipt into orders; ``planned`` lists the nonzero
     planned receipts in output order (as the engine gives them)."""
-    rows, cols, totals = planned.row, planned.period, planned.quantity
+    rows, cols, totals = planned.row, planned.period, planned.value
     lots = bundle.lots
     piece = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()[rows]
     if not piece.any():  # no maximum: one order per period with a planned receipt

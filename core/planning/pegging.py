@@ -88,8 +88,8 @@ class _Sources:
     An item's sources: its own demand (0), then its BOM edges by parent output
     rank (1, 2, ...). The edges (``kid``, ``parent``, ``factor``) are sorted that
     way, by component block. The own demand's nonzero cells are listed by block
-    and period; the parents' nonzero releases row by row, row r's ending at
-    ``rel_end[r]``.
+    and period; the parents' nonzero releases by block and period too (the
+    engine lists both), row r's ending at ``rel_end[r]``.
     """
 
     by_rank: I64
@@ -223,16 +223,16 @@ def _peg_items(made_of: _Sources, supply: SupplyInputs, item_start: I64, first: 
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
     bom = bundle.bom
     edges = np.lexsort((rank[bom.parent], rank[bom.component]))
-    own_row, own_period, own_amount = _nonzero(records.independent)
-    by_block = np.argsort(rank[own_row], kind="stable")  # each row's cells stay by period
-    rel_row, rel_period, rel_amount = _nonzero(records.releases)
-    rel_count = np.bincount(rel_row, minlength=by_rank.size)
+    own, rel = records.demand_cells, records.release_cells  # both in output order
+    rel_count = np.bincount(rel.row, minlength=by_rank.size)
+    # Each row's releases end where those of the rows up to it in output order end.
+    rel_end = np.cumsum(rel_count[by_rank])[rank]
     return _Sources(
-        by_rank=by_rank, own_block=rank[own_row[by_block]], own_period=own_period[by_block],
-        own_amount=own_amount[by_block], kid=rank[bom.component[edges]],
+        by_rank=by_rank, own_block=rank[own.row], own_period=own.period,
+        own_amount=own.value, kid=rank[bom.component[edges]],
         parent=bom.parent[edges], factor=bom.factor[edges], places=bom.places,
-        periods=bundle.periods, rel_period=rel_period, rel_amount=rel_amount,
-        rel_count=rel_count, rel_end=np.cumsum(rel_count),
+        periods=bundle.periods, rel_period=rel.period, rel_amount=rel.value,
+        rel_count=rel_count, rel_end=rel_end,
     )
 
 
@@ -265,13 +265,6 @@ def _requirements(made_of: _Sources, first_block: int, end_block: int) -> _Requi
     block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag) + first_block
     sku_row = np.where(from_parent, parent[safe] if kid.size else 0, src.by_rank[block])
     return _Requirements(block, from_parent, sku_row, period[order], amount[order])
-
-
-def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
-    """Row, column and value of each nonzero cell, row by row."""
-    flat = np.flatnonzero(matrix)
-    row = flat // matrix.shape[1]
-    return row, flat - row * matrix.shape[1], matrix.ravel()[flat]
 
 
 def _starts_on_axis(need: _Requirements, item_start: I64, first: int, end: int) -> I64:
