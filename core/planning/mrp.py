@@ -122,10 +122,11 @@ def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, Ce
                 for _ in pool.map(lambda kids: _explode(bundle, gross, mats.releases, kids),
                                   edges[level].parts):
                     pass
+        # Each list joined on its own thread.
+        planned_cells, release_cells, demand_cells = pool.map(
+            lambda k: joined([part[k] for part in cells]), range(3))
     planned = mats.planned
     receipts = planned + firm if has_firm else planned
-    planned_cells, release_cells, demand_cells = (joined([part[k] for part in cells])
-                                                  for k in range(3))
     records = Records(gross, independent, mats.net, mats.on_hand, planned, receipts,
                       mats.releases, supply, release_cells, demand_cells)
     return records, planned_cells

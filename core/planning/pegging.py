@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
+from core.planning.level_plan import FixedSupply
 from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
 from core.planning.pegging_supply import SupplyInputs, chunk_axis, overlaps, piece_sizes
@@ -109,19 +110,21 @@ class _Sources:
 
 def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> Pegging:
     """Peg every planned order to the requirements it serves."""
-    by_rank = np.argsort(rank)
+    by_rank = np.empty_like(rank)
+    by_rank[rank] = np.arange(rank.size)
     start = (bundle.on_hand - bundle.allocated)[by_rank]
     reserve = bundle.safety_stock[by_rank] + np.maximum(-start, 0)
     need_total = reserve + records.gross.sum(axis=1)[by_rank]
-    sources = (bundle.scheduled_receipts, bundle.firm_planned_receipts, records.planned)
     stock = np.maximum(start, 0)
-    supply_total = stock + sum(m.sum(axis=1) for m in sources)[by_rank]
+    order_block = rank[orders.item]
+    supply_total = stock + _supply_sums(records.fixed_supply, orders.quantity, order_block,
+                                        rank.size)
     stretch = np.maximum(need_total, supply_total)
     if float(stretch.sum()) >= 2.0**62:
         raise OverflowError("total quantity too large to peg")
     base = np.cumsum(stretch) - stretch  # where each item's stretch starts on the axis
     supply = SupplyInputs(stock, stretch - supply_total, base, piece_sizes(bundle)[by_rank],
-                          records.fixed_supply, orders, rank[orders.item])
+                          records.fixed_supply, orders, order_block)
     made_of = _sources(bundle, records, rank, by_rank)
     # No more pegs than requirements plus supply pieces (each planned order one piece):
     # two partitions of an item's stretch have fewer common refinements than that.
@@ -129,6 +132,17 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
              + int(np.count_nonzero(stock)) + int(np.count_nonzero(supply.padding))
              + records.fixed_supply.rank.size + 2 * orders.item.size)
     return _peg_chunks(made_of, supply, base + reserve, orders.item.size, bound)
+
+
+def _supply_sums(fixed: FixedSupply, quantity: I64, order_block: I64, count: int) -> I64:
+    """Each of ``count`` blocks' scheduled, firm planned and planned receipts in all, from
+    the lists of them (exact integers; the matrices are not read again)."""
+    total = np.zeros(count, dtype=np.int64)
+    np.add.at(total, fixed.rank, fixed.amount)  # a few thousand cells
+    if quantity.size:  # orders are by block: one sum per run
+        opens = np.flatnonzero(np.r_[True, order_block[1:] != order_block[:-1]])
+        total[order_block[opens]] += np.add.reduceat(quantity, opens)
+    return total
 
 
 @dataclass(frozen=True)
