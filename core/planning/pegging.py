@@ -261,24 +261,21 @@ def _requirements(made_of: _Sources, first_block: int, end_block: int) -> _Requi
     count = src.rel_count[parent]
     # Edge j asks for each nonzero release of its parent, entries at[...] of the release list.
     at = np.repeat(src.rel_end[parent] - np.cumsum(count), count) + np.arange(int(count.sum()))
-    local_edge = np.repeat(np.arange(hi - lo), count)
-    period = np.concatenate([own_period, src.rel_period[at]])
-    amount = np.concatenate([src.own_amount[own_lo:own_hi],
-                             usage(src.rel_amount[at] * src.factor[lo:hi][local_edge], src.places)])
-    # Own demand is tagged -1 - its block, a parent's share with its sorted edge.
-    tag = np.concatenate([-1 - own_block, local_edge])
+    own = own_block.size
     # Laid out as own demand, then edges by (block, source), each period by period: for one
     # block and period the sources are already in order, and a stable sort keeps them so.
-    order = np.argsort(np.concatenate([own_block, kid[local_edge]]) * src.periods + period,
-                       kind="stable")
+    block = np.concatenate([own_block, np.repeat(kid, count)])
+    period = np.concatenate([own_period, src.rel_period[at]])
+    amount = np.concatenate([src.own_amount[own_lo:own_hi],
+                             usage(src.rel_amount[at] * np.repeat(src.factor[lo:hi], count),
+                                   src.places)])
+    sku_row = np.concatenate([src.by_rank[own_block + first_block], np.repeat(parent, count)])
+    order = np.argsort(block * src.periods + period, kind="stable")
     if not src.factor[lo:hi].all():
         order = order[amount[order] > 0]  # a zero usage factor asks for nothing
-    tag = tag[order]
-    from_parent = tag >= 0
-    safe = np.where(from_parent, tag, 0)
-    block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag) + first_block
-    sku_row = np.where(from_parent, parent[safe] if kid.size else 0, src.by_rank[block])
-    return _Requirements(block, from_parent, sku_row, period[order], amount[order])
+    block = block[order]
+    block += first_block
+    return _Requirements(block, order >= own, sku_row[order], period[order], amount[order])
 
 
 def _starts_on_axis(need: _Requirements, item_start: I64, first: int, end: int) -> I64:
