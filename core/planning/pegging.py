@@ -47,6 +47,7 @@ PEG_CHUNK = 4096  # items pegged at a time: temporaries of a few megabytes per t
 PEG_THREADS = min(4, os.cpu_count() or 1)  # chunks pegged at once
 
 I64 = NDArray[np.int64]
+I32 = NDArray[np.int32]
 Bools = NDArray[np.bool_]
 
 
@@ -57,12 +58,13 @@ class Pegging:
     A peg serves the item's own demand (``from_parent`` False; ``sku_row`` is the
     item) or a parent's planned order release (``sku_row`` is the parent and
     ``period`` the release period, which is also the period of the requirement).
-    Periods are 0-based.
+    Periods are 0-based. Rows and periods are 32-bit (a plan has far fewer than
+    2**31 items or periods): half the memory of the largest part of the plan.
     """
 
     from_parent: Bools
-    sku_row: I64
-    period: I64
+    sku_row: I32
+    period: I32
     quantity: I64
     starts: I64
 
@@ -151,8 +153,8 @@ class _Out:
     and per planned order k, its number of pegs at ``counts[k + 1]``."""
 
     from_parent: Bools
-    sku_row: I64
-    period: I64
+    sku_row: I32
+    period: I32
     quantity: I64
     counts: I64
 
@@ -190,8 +192,8 @@ def _peg_chunks(made_of: _Sources, supply: SupplyInputs, item_start: I64,
     places = _Places(len(firsts), bound)
     # Each field is allocated at the bound but only written up to the pegs made: the kernel
     # never maps pages that are not written, and no per-chunk parts pile up to be joined.
-    out = _Out(np.empty(bound, dtype=np.bool_), np.empty(bound, dtype=np.int64),
-               np.empty(bound, dtype=np.int64), np.empty(bound, dtype=np.int64),
+    out = _Out(np.empty(bound, dtype=np.bool_), np.empty(bound, dtype=np.int32),
+               np.empty(bound, dtype=np.int32), np.empty(bound, dtype=np.int64),
                np.zeros(orders + 1, dtype=np.int64))
 
     def peg_items(chunk: int) -> None:
