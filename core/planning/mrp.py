@@ -168,7 +168,8 @@ def _edges_by_level(bundle: Bundle) -> list[_LevelEdges]:
     """The edges of each level, parents' level 0 first."""
     bom = bundle.bom
     level = bundle.low_level_code[bom.parent]
-    order = np.lexsort((bom.component, level))
+    # By level, then component (a stable sort of one key: faster than np.lexsort).
+    order = np.argsort(level * bundle.low_level_code.size + bom.component, kind="stable")
     bounds = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
     return [_level_edges(bom.parent, bom.component, order[bounds[k] : bounds[k + 1]])
             for k in range(bounds.size - 1)]

@@ -238,7 +238,9 @@ def _peg_items(made_of: _Sources, supply: SupplyInputs, item_start: I64, first: 
 
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
     bom = bundle.bom
-    edges = np.lexsort((rank[bom.parent], rank[bom.component]))
+    # By (component, parent) rank: a pair is one BOM line, so one key per edge, unique,
+    # and a plain sort of it is several times faster than np.lexsort of the two.
+    edges = np.argsort(rank[bom.component] * rank.size + rank[bom.parent])
     own, rel = records.demand_cells, records.release_cells  # both in output order
     rel_count = np.bincount(rel.row, minlength=by_rank.size)
     # Each row's releases end where those of the rows up to it in output order end.
