@@ -50,10 +50,11 @@ def planned_orders(bundle: Bundle, planned: Cells) -> PlannedOrders:
     planned receipts in output order (as the engine gives them)."""
     rows, cols, totals = planned.row, planned.period, planned.value
     lots = bundle.lots
-    piece = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()[rows]
-    if not piece.any():  # no maximum: one order per period with a planned receipt
+    sizes = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()
+    if not sizes.any():  # no maximum: one order per period with a planned receipt
         due = cols - bundle.lead_time[rows]
         return PlannedOrders(rows, cols, np.maximum(due, 0), totals, np.maximum(-due, 0))
+    piece = sizes[rows]
     safe_piece = np.maximum(piece, 1)
     count = np.where(piece > 0, -(-totals // safe_piece), 1)
     item, receipt = np.repeat(rows, count), np.repeat(cols, count)
