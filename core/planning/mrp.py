@@ -84,36 +84,38 @@ def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, Ce
     :mod:`core.planning.level_plan`), and the planned receipts come out in output
     order, ready to list as orders.
     """
-    # Records share the bundle's matrices where they are equal (nothing writes to either):
-    # each full (items, periods) matrix not made is tens of megabytes not allocated.
-    independent = bundle.demand
-    if bundle.mps.rows.size:
-        independent = bundle.demand.copy()
-        independent[bundle.mps.rows] = mps_gross_requirements(bundle.mps, bundle.periods)
-    gross = independent.copy()
-    # Not zeroed: every row is written by its level.
-    mats = RecordMatrices(gross, *(np.empty(gross.shape, dtype=np.int64) for _ in range(4)))
-    edges = _edges_by_level(bundle)
-    firm = bundle.firm_planned_receipts
-    has_firm = bool(firm.any())  # most bundles have none: no need to add zeros level by level
-    rank = ranking()
-    supply = fixed_supply(bundle, has_firm, rank)
-    by_rank = np.empty_like(rank)
-    by_rank[rank] = np.arange(rank.size)
-    level_starts = np.searchsorted(bundle.low_level_code[by_rank],
-                                   np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
-    cells: list[tuple[Cells, Cells, Cells]] = []
-
-    def plan_part(first: int, end: int) -> tuple[Cells, Cells, Cells]:
-        rows = by_rank[first:end]
-        at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
-        return (nonzero_cells(mats.planned[at], rows), nonzero_cells(mats.releases[at], rows),
-                nonzero_cells(independent[at], rows))
-
-    # A level's items are independent, and so are the components' rows its releases add
-    # to: each level is planned, then exploded, in parts on a pool of threads (NumPy
-    # releases the GIL in the array work that is nearly all of it).
+    # The edges are sorted by level on a second thread while the matrices are set up.
     with ThreadPoolExecutor(LEVEL_THREADS) as pool:
+        edging = pool.submit(_edges_by_level, bundle)
+        # Records share the bundle's matrices where they are equal (nothing writes to
+        # either): each full (items, periods) matrix not made is tens of megabytes.
+        independent = bundle.demand
+        if bundle.mps.rows.size:
+            independent = bundle.demand.copy()
+            independent[bundle.mps.rows] = mps_gross_requirements(bundle.mps, bundle.periods)
+        gross = independent.copy()
+        # Not zeroed: every row is written by its level.
+        mats = RecordMatrices(gross, *(np.empty(gross.shape, dtype=np.int64) for _ in range(4)))
+        firm = bundle.firm_planned_receipts
+        has_firm = bool(firm.any())  # most bundles have none: no zeros to add level by level
+        rank = ranking()
+        supply = fixed_supply(bundle, has_firm, rank)
+        by_rank = np.empty_like(rank)
+        by_rank[rank] = np.arange(rank.size)
+        level_starts = np.searchsorted(bundle.low_level_code[by_rank],
+                                       np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
+        edges = edging.result()
+        cells: list[tuple[Cells, Cells, Cells]] = []
+
+        def plan_part(first: int, end: int) -> tuple[Cells, Cells, Cells]:
+            rows = by_rank[first:end]
+            at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
+            return (nonzero_cells(mats.planned[at], rows),
+                    nonzero_cells(mats.releases[at], rows), nonzero_cells(independent[at], rows))
+
+        # A level's items are independent, and so are the components' rows its releases
+        # add to: each level is planned, then exploded, in parts on the pool's threads
+        # (NumPy releases the GIL in the array work that is nearly all of it).
         for level in range(level_starts.size - 1):
             parts = _parts(int(level_starts[level]), int(level_starts[level + 1]))
             cells.extend(pool.map(lambda part: plan_part(*part), parts))

@@ -114,6 +114,25 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     """Peg every planned order to the requirements it serves."""
     by_rank = np.empty_like(rank)
     by_rank[rank] = np.arange(rank.size)
+    # The requirements' sources and the supply are independent: listed side by side (NumPy
+    # releases the GIL) when there is a second core.
+    with ThreadPoolExecutor(1) as pool:
+        sourcing = pool.submit(_sources, bundle, records, rank, by_rank)
+        supply, item_start = _supply_inputs(bundle, records, orders, rank, by_rank)
+        made_of = sourcing.result()
+    # No more pegs than requirements plus supply pieces (each planned order one piece):
+    # two partitions of an item's stretch have fewer common refinements than that.
+    bound = (made_of.own_amount.size + int(made_of.rel_count[made_of.parent].sum())
+             + int(np.count_nonzero(supply.stock)) + int(np.count_nonzero(supply.padding))
+             + records.fixed_supply.rank.size + 2 * orders.item.size)
+    return _peg_chunks(made_of, supply, item_start, orders.item.size, bound)
+
+
+def _supply_inputs(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64,
+                   by_rank: I64) -> tuple[SupplyInputs, I64]:
+    """What the chunks' supply pieces are made of, and where each item's requirements
+    start on the axis (its stretch, the larger of its needs and its supply, after the
+    reserve)."""
     start = (bundle.on_hand - bundle.allocated)[by_rank]
     reserve = bundle.safety_stock[by_rank] + np.maximum(-start, 0)
     need_total = reserve + records.gross.sum(axis=1)[by_rank]
@@ -127,13 +146,7 @@ def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> P
     base = np.cumsum(stretch) - stretch  # where each item's stretch starts on the axis
     supply = SupplyInputs(stock, stretch - supply_total, base, piece_sizes(bundle)[by_rank],
                           records.fixed_supply, orders, order_block)
-    made_of = _sources(bundle, records, rank, by_rank)
-    # No more pegs than requirements plus supply pieces (each planned order one piece):
-    # two partitions of an item's stretch have fewer common refinements than that.
-    bound = (made_of.own_amount.size + int(made_of.rel_count[made_of.parent].sum())
-             + int(np.count_nonzero(stock)) + int(np.count_nonzero(supply.padding))
-             + records.fixed_supply.rank.size + 2 * orders.item.size)
-    return _peg_chunks(made_of, supply, base + reserve, orders.item.size, bound)
+    return supply, base + reserve
 
 
 def _supply_sums(fixed: FixedSupply, quantity: I64, order_block: I64, count: int) -> I64:
