@@ -93,45 +93,53 @@ def plan_levels(bundle: Bundle, ranking: Callable[[], I64]) -> tuple[Records, Ce
         if bundle.mps.rows.size:
             independent = bundle.demand.copy()
             independent[bundle.mps.rows] = mps_gross_requirements(bundle.mps, bundle.periods)
-        gross = independent.copy()
         # Not zeroed: every row is written by its level.
-        mats = RecordMatrices(gross, *(np.empty(gross.shape, dtype=np.int64) for _ in range(4)))
+        mats = RecordMatrices(independent.copy(),
+                              *(np.empty(independent.shape, dtype=np.int64) for _ in range(4)))
         firm = bundle.firm_planned_receipts
         has_firm = bool(firm.any())  # most bundles have none: no zeros to add level by level
         rank = ranking()
         supply = fixed_supply(bundle, has_firm, rank)
-        by_rank = np.empty_like(rank)
-        by_rank[rank] = np.arange(rank.size)
-        level_starts = np.searchsorted(bundle.low_level_code[by_rank],
-                                       np.arange(int(bundle.low_level_code.max(initial=-1)) + 2))
-        edges = edging.result()
-        cells: list[tuple[Cells, Cells, Cells]] = []
-
-        def plan_part(first: int, end: int) -> tuple[Cells, Cells, Cells]:
-            rows = by_rank[first:end]
-            at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
-            return (nonzero_cells(mats.planned[at], rows),
-                    nonzero_cells(mats.releases[at], rows), nonzero_cells(independent[at], rows))
-
-        # A level's items are independent, and so are the components' rows its releases
-        # add to: each level is planned, then exploded, in parts on the pool's threads
-        # (NumPy releases the GIL in the array work that is nearly all of it).
-        for level in range(level_starts.size - 1):
-            parts = _parts(int(level_starts[level]), int(level_starts[level + 1]))
-            cells.extend(pool.map(lambda part: plan_part(*part), parts))
-            if level < len(edges) and edges[level].edges.size:
-                _check_size(bundle, mats.releases, edges[level])
-                for _ in pool.map(lambda kids: _explode(bundle, gross, mats.releases, kids),
-                                  edges[level].parts):
-                    pass
+        cells = _plan_each_level(pool, bundle, mats, independent, rank, supply, has_firm,
+                                 edging.result())
         # Each list joined on its own thread.
         planned_cells, release_cells, demand_cells = pool.map(
             lambda k: joined([part[k] for part in cells]), range(3))
-    planned = mats.planned
-    receipts = planned + firm if has_firm else planned
-    records = Records(gross, independent, mats.net, mats.on_hand, planned, receipts,
+    receipts = mats.planned + firm if has_firm else mats.planned
+    records = Records(mats.gross, independent, mats.net, mats.on_hand, mats.planned, receipts,
                       mats.releases, supply, release_cells, demand_cells)
     return records, planned_cells
+
+
+def _plan_each_level(pool: ThreadPoolExecutor, bundle: Bundle, mats: RecordMatrices,
+                     independent: I64, rank: I64, supply: FixedSupply, has_firm: bool,
+                     edges: list[_LevelEdges]) -> list[tuple[Cells, Cells, Cells]]:
+    """Plan the levels in turn; returns each part's planned, release and demand cells,
+    in output order."""
+    by_rank = np.empty_like(rank)
+    by_rank[rank] = np.arange(rank.size)
+    codes = bundle.low_level_code
+    level_starts = np.searchsorted(codes[by_rank], np.arange(int(codes.max(initial=-1)) + 2))
+    cells: list[tuple[Cells, Cells, Cells]] = []
+
+    def plan_part(first: int, end: int) -> tuple[Cells, Cells, Cells]:
+        rows = by_rank[first:end]
+        at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
+        return (nonzero_cells(mats.planned[at], rows), nonzero_cells(mats.releases[at], rows),
+                nonzero_cells(independent[at], rows))
+
+    # A level's items are independent, and so are the components' rows its releases add
+    # to: each level is planned, then exploded, in parts on the pool's threads (NumPy
+    # releases the GIL in the array work that is nearly all of it).
+    for level in range(level_starts.size - 1):
+        parts = _parts(int(level_starts[level]), int(level_starts[level + 1]))
+        cells.extend(pool.map(lambda part: plan_part(*part), parts))
+        if level < len(edges) and edges[level].edges.size:
+            _check_size(bundle, mats.releases, edges[level])
+            for _ in pool.map(lambda kids: _explode(bundle, mats.gross, mats.releases, kids),
+                              edges[level].parts):
+                pass
+    return cells
 
 
 def _parts(first: int, end: int) -> list[tuple[int, int]]:
