@@ -121,11 +121,17 @@ def _plan_each_level(pool: ThreadPoolExecutor, bundle: Bundle, mats: RecordMatri
     codes = bundle.low_level_code
     level_starts = np.searchsorted(codes[by_rank], np.arange(int(codes.max(initial=-1)) + 2))
     cells: list[tuple[Cells, Cells, Cells]] = []
+    is_parent = np.zeros(rank.size, dtype=np.bool_)
+    is_parent[bundle.bom.parent] = True
+    largest: list[int] = []  # each part's largest release of a parent
 
     def plan_part(first: int, end: int) -> tuple[Cells, Cells, Cells]:
         rows = by_rank[first:end]
         at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
-        return (nonzero_cells(mats.planned[at], rows), nonzero_cells(mats.releases[at], rows),
+        releases = mats.releases[at]
+        # For the size check, while the level's releases are at hand.
+        largest.append(int(releases.max(axis=1, initial=0)[is_parent[rows]].max(initial=0)))
+        return (nonzero_cells(mats.planned[at], rows), nonzero_cells(releases, rows),
                 nonzero_cells(independent[at], rows))
 
     # A level's items are independent, and so are the components' rows its releases add
@@ -133,9 +139,10 @@ def _plan_each_level(pool: ThreadPoolExecutor, bundle: Bundle, mats: RecordMatri
     # releases the GIL in the array work that is nearly all of it).
     for level in range(level_starts.size - 1):
         parts = _parts(int(level_starts[level]), int(level_starts[level + 1]))
+        largest.clear()
         cells.extend(pool.map(lambda part: plan_part(*part), parts))
         if level < len(edges) and edges[level].edges.size:
-            _check_size(bundle, mats.releases, edges[level])
+            _check_size(bundle, max(largest), edges[level])
             for _ in pool.map(lambda kids: _explode(bundle, mats.gross, mats.releases, kids),
                               edges[level].parts):
                 pass
@@ -170,7 +177,6 @@ class _LevelEdges:
     ``parts`` that share no component (exploded side by side)."""
 
     edges: I64
-    parents: I64  # distinct
     parts: list[_KidEdges]
 
 
@@ -181,18 +187,15 @@ def _edges_by_level(bundle: Bundle) -> list[_LevelEdges]:
     # By level, then component (a stable sort of one key: faster than np.lexsort).
     order = np.argsort(level * bundle.low_level_code.size + bom.component, kind="stable")
     bounds = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
-    return [_level_edges(bom.parent, bom.component, order[bounds[k] : bounds[k + 1]])
+    return [_level_edges(bom.component, order[bounds[k] : bounds[k + 1]])
             for k in range(bounds.size - 1)]
 
 
-def _level_edges(parent: I64, component: I64, edges: I64) -> _LevelEdges:
+def _level_edges(component: I64, edges: I64) -> _LevelEdges:
     kids = component[edges]
     # Cut where a component starts, so that no component is in two parts.
     cuts = np.searchsorted(kids, [kids[at] for at, _ in _parts(0, edges.size)[1:]])
-    is_parent = np.zeros(parent.size and int(parent.max()) + 1, dtype=np.bool_)
-    is_parent[parent[edges]] = True
-    return _LevelEdges(edges, np.flatnonzero(is_parent),
-                       [_kid_edges(component, part) for part in np.split(edges, cuts)])
+    return _LevelEdges(edges, [_kid_edges(component, part) for part in np.split(edges, cuts)])
 
 
 def _kid_edges(component: I64, edges: I64) -> _KidEdges:
@@ -217,11 +220,12 @@ def _explode(bundle: Bundle, gross: I64, releases: I64, level: _KidEdges) -> Non
                                                starts, axis=0)
 
 
-def _check_size(bundle: Bundle, releases: I64, level: _LevelEdges) -> None:
-    """Refuse a level whose largest release × largest factor leaves exact 64-bit integers."""
+def _check_size(bundle: Bundle, largest: int, level: _LevelEdges) -> None:
+    """Refuse a level whose largest release (of a parent) × largest factor leaves exact
+    64-bit integers."""
     bom = bundle.bom
     factor = bom.factor[level.edges]
-    biggest = float(releases[level.parents].max(initial=0)) * float(factor.max(initial=0))
+    biggest = float(largest) * float(factor.max(initial=0))
     if biggest >= 2.0**62:
         worst = int(level.edges[np.argmax(factor)])
         raise BundleError(bundle.skus[int(bom.component[worst])], "gross_requirements",
