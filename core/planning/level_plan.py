@@ -22,6 +22,7 @@ from core.planning.bundle import Bundle
 from core.planning.lot_sizing import COST_RULES
 from core.planning.netting import cumulative_orders, fits, record_rows, shortfall
 from core.planning.netting_loop import plan_loop, plan_one
+from core.planning.rows import put_rows, row_items, rows_of, take_rows
 
 I64 = NDArray[np.int64]
 Rows = slice | I64
@@ -84,7 +85,7 @@ def plan_level(bundle: Bundle, mats: RecordMatrices, rows: I64, supply: FixedSup
     Returns how to index the level's rows (a slice when it can)."""
     at = rows_index(rows)
     lots = bundle.lots
-    gross = mats.gross[at]
+    gross = rows_of(mats.gross, at)
     start = bundle.on_hand[at] - bundle.allocated[at]
     safety = bundle.safety_stock[at]
     cost = np.isin(lots.rule[at], list(COST_RULES))
@@ -108,13 +109,13 @@ def plan_level(bundle: Bundle, mats: RecordMatrices, rows: I64, supply: FixedSup
                 bundle, mats.gross, vector, has_firm)
         for row in rows[cost].tolist():
             plan_one(bundle, mats.gross, row, mats.net, mats.planned, mats.on_hand)
-    receipts = mats.planned[at]
+    receipts = rows_of(mats.planned, at)
     if has_firm:
-        receipts = receipts + bundle.firm_planned_receipts[at]
+        receipts = receipts + rows_of(bundle.firm_planned_receipts, at)
     releases = mats.releases[at] if isinstance(at, slice) else np.empty_like(receipts)
     _offset(receipts, bundle.lead_time[at], releases)
     if not isinstance(at, slice):
-        mats.releases[at] = releases
+        put_rows(mats.releases, at, releases)
     return at
 
 
@@ -128,7 +129,8 @@ def _plan_cumulative(bundle: Bundle, mats: RecordMatrices, at: Rows, short: I64,
         return
     net, planned, on_hand = (np.empty_like(short) for _ in range(3))
     record_rows(short, orders, safety, net, planned, on_hand)
-    mats.net[at], mats.planned[at], mats.on_hand[at] = net, planned, on_hand
+    for matrix, block in ((mats.net, net), (mats.planned, planned), (mats.on_hand, on_hand)):
+        put_rows(matrix, at, block)
 
 
 def _offset(receipts: I64, lead_time: I64, releases: I64) -> None:
@@ -136,10 +138,20 @@ def _offset(receipts: I64, lead_time: I64, releases: I64) -> None:
     into period 1."""
     periods = receipts.shape[1]
     leads = np.unique(lead_time).tolist()
-    for lead in leads:
-        at: Rows = slice(None) if len(leads) == 1 else np.flatnonzero(lead_time == lead)
-        shift = min(lead, periods)
-        releases[at, : periods - shift] = receipts[at, shift:]
-        if shift:
-            releases[at, periods - shift :] = 0
-            releases[at, 0] += receipts[at, :shift].sum(axis=1)
+    if len(leads) == 1:
+        _shift(receipts, min(leads[0], periods), releases)
+        return
+    for lead in leads:  # the rows of each lead time, gathered and scattered whole
+        at = np.flatnonzero(lead_time == lead)
+        moved = np.empty((at.size, periods), dtype=np.int64)
+        _shift(take_rows(receipts, at), min(lead, periods), moved)
+        row_items(releases)[at] = row_items(moved)
+
+
+def _shift(receipts: I64, shift: int, out: I64) -> None:
+    """``out``: ``receipts`` moved ``shift`` periods earlier, the first ones into period 1."""
+    periods = receipts.shape[1]
+    out[:, : periods - shift] = receipts[:, shift:]
+    if shift:
+        out[:, periods - shift :] = 0
+        out[:, 0] += receipts[:, :shift].sum(axis=1)

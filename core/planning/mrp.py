@@ -41,6 +41,7 @@ from core.planning.errors import BundleError
 from core.planning.level_plan import FixedSupply, RecordMatrices, fixed_supply, plan_level
 from core.planning.mps import mps_gross_requirements
 from core.planning.orders import output_rank
+from core.planning.rows import add_rows, rows_of, take_rows
 
 I64 = NDArray[np.int64]
 
@@ -128,11 +129,11 @@ def _plan_each_level(pool: ThreadPoolExecutor, bundle: Bundle, mats: RecordMatri
     def plan_part(first: int, end: int) -> tuple[Cells, Cells, Cells]:
         rows = by_rank[first:end]
         at = plan_level(bundle, mats, rows, supply.of_ranks(first, end), has_firm)
-        releases = mats.releases[at]
+        releases = rows_of(mats.releases, at)
         # For the size check, while the level's releases are at hand.
         largest.append(int(releases.max(axis=1, initial=0)[is_parent[rows]].max(initial=0)))
-        return (nonzero_cells(mats.planned[at], rows), nonzero_cells(releases, rows),
-                nonzero_cells(independent[at], rows))
+        return (nonzero_cells(rows_of(mats.planned, at), rows), nonzero_cells(releases, rows),
+                nonzero_cells(rows_of(independent, at), rows))
 
     # A level's items are independent, and so are the components' rows its releases add
     # to: each level is planned, then exploded, in parts on the pool's threads (NumPy
@@ -209,15 +210,15 @@ def _kid_edges(component: I64, edges: I64) -> _KidEdges:
 def _explode(bundle: Bundle, gross: I64, releases: I64, level: _KidEdges) -> None:
     """Add the parents' releases × usage factor to their components' gross requirements."""
     kid = bundle.bom.component
-    # No component is twice in a slot, so `+=` through the index adds every edge of it:
+    # No component is twice in a slot, so adding through the index adds every edge of it:
     # no (edges, periods) temporary to reduce, for the components' first parents.
     for edges in level.slots:
-        gross[kid[edges]] += requirement(bundle, releases, edges)
+        add_rows(gross, kid[edges], requirement(bundle, releases, edges))
     if level.rest.size:  # components with many parents: one sparse aggregation
         kids = kid[level.rest]
         starts = np.flatnonzero(np.r_[True, kids[1:] != kids[:-1]])
-        gross[kids[starts]] += np.add.reduceat(requirement(bundle, releases, level.rest),
-                                               starts, axis=0)
+        add_rows(gross, kids[starts],
+                  np.add.reduceat(requirement(bundle, releases, level.rest), starts, axis=0))
 
 
 def _check_size(bundle: Bundle, largest: int, level: _LevelEdges) -> None:
@@ -235,7 +236,9 @@ def _check_size(bundle: Bundle, largest: int, level: _LevelEdges) -> None:
 def requirement(bundle: Bundle, releases: I64, edges: I64) -> I64:
     """Each edge's requirement per period: parent release × factor, rounded up if inexact."""
     bom = bundle.bom
-    return usage(releases[bom.parent[edges]] * bom.factor[edges][:, None], bom.places)
+    product = take_rows(releases, bom.parent[edges])
+    product *= bom.factor[edges][:, None]
+    return usage(product, bom.places)
 
 
 def usage(product: I64, places: int) -> I64:
