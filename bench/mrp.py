@@ -1,7 +1,8 @@
 """Benchmark of the MRP engine and of ``plantops plan`` on synthetic bundles.
 
-``python bench/mrp.py`` plans 1k, 10k and 100k items (``--quick``: 1k and 10k),
-each in a fresh subprocess so that peak memory (``ru_maxrss``) is its own:
+``python bench/mrp.py`` plans 1k, 10k and 100k items (``--quick``: 1k and 10k;
+``--items 100000``: only that size), each in a fresh subprocess so that peak
+memory (``ru_maxrss``) is its own:
 
 * engine: ``plan()`` on a parsed bundle (MRP records, planned orders,
   exceptions, ATP), timed alone, then its pegging (computed on first use),
@@ -204,6 +205,8 @@ def main() -> None:
     """Generate, plan and report items/s and peak memory for each size."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only 1k and 10k items")
+    parser.add_argument("--items", type=int, nargs="+", metavar="N",
+                        help="plan only these sizes (e.g. --items 100000)")
     parser.add_argument("--levels", type=int, default=8)
     parser.add_argument("--components", type=int, default=3, help="components per parent")
     parser.add_argument("--periods", type=int, default=52)
@@ -215,7 +218,7 @@ def main() -> None:
     if args.child:
         print(orjson.dumps(_child(*args.child)).decode())
         return
-    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    sizes = args.items or ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
     mib = 2**20
     profile = DENSE if args.dense else TYPICAL
     print(f"profile: {'dense' if args.dense else 'typical'}; engine = plan() (records, orders,"

@@ -49,7 +49,7 @@ class ActionMessages:
 
 def action_messages(bundle: Bundle, records: Records, rank: I64) -> ActionMessages:
     """All exceptions of the plan, in output order."""
-    parts = [_past_due(bundle, records), _rescheduling(bundle, records)]
+    parts = [_past_due(bundle, records), _rescheduling(bundle, records, rank)]
     merged = ActionMessages(*(np.concatenate([getattr(p, f) for p in parts]) for f in
                               ("row", "kind", "period", "quantity", "periods_late",
                                "need_period")))
@@ -69,9 +69,14 @@ def _past_due(bundle: Bundle, records: Records) -> ActionMessages:
                           bundle.lead_time[rows] - cols, ones * 0)
 
 
-def _rescheduling(bundle: Bundle, records: Records) -> ActionMessages:
+def _rescheduling(bundle: Bundle, records: Records, rank: I64) -> ActionMessages:
     scheduled = bundle.scheduled_receipts
-    rows, cols = np.nonzero(scheduled)
+    # The engine's list of scheduled receipts (kind 0), not a scan of the matrix: the
+    # order does not matter, messages are sorted at the end.
+    cells = records.fixed_supply
+    by_rank = np.empty_like(rank)
+    by_rank[rank] = np.arange(rank.size)
+    rows, cols = by_rank[cells.rank[cells.kind == 0]], cells.period[cells.kind == 0]
     start = bundle.on_hand[rows] - bundle.allocated[rows]
     supply = scheduled[rows] + bundle.firm_planned_receipts[rows]
     before = np.cumsum(supply, axis=1) - supply  # supply of the periods before each one

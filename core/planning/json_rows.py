@@ -14,11 +14,13 @@ of planned orders and pegs cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 I64 = NDArray[np.int64]
+Ints = NDArray[np.signedinteger[Any]]  # 64- or 32-bit
 U8 = NDArray[np.uint8]
 GROUP = 4  # decimal digits per table entry
 _POWER = 10**GROUP
@@ -82,7 +84,7 @@ def records(matrix: U8) -> NDArray[np.void]:
     return matrix.view(np.dtype((np.void, matrix.shape[1])))[:, 0]
 
 
-def put_number(rows: U8, template: Template, name: str, values: I64) -> None:
+def put_number(rows: U8, template: Template, name: str, values: Ints) -> None:
     """Write ``values`` (one per row) into the slot ``name``, made :func:`width_for` them."""
     at, width = template.slots[name]
     groups = -(-width // GROUP)
@@ -103,7 +105,7 @@ def put_number(rows: U8, template: Template, name: str, values: I64) -> None:
         rows[negative, at + first - 1] = ord("-")
 
 
-def put_choice(rows: U8, template: Template, name: str, entries: U8, index: I64) -> None:
+def put_choice(rows: U8, template: Template, name: str, entries: U8, index: Ints) -> None:
     """Write entry ``index`` (one per row) of a :func:`table` into the slot ``name``."""
     at, width = template.slots[name]
     records(rows[:, at : at + width])[:] = records(entries)[index]

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
+from core.planning.cells import Cells
 from core.planning.lot_sizing import Modifiers
 
 I64 = NDArray[np.int64]
@@ -33,28 +34,6 @@ def output_rank(bundle: Bundle) -> I64:
     return rank
 
 
-RANK_CHUNK = 8192  # rows gathered at a time
-
-
-def nonzero_by_rank(matrix: I64, rank: I64) -> tuple[I64, I64, I64]:
-    """Row, column and value of each nonzero cell, in output order of rows, then column."""
-    by_rank = np.empty_like(rank)
-    by_rank[rank] = np.arange(rank.size)
-    parts = []
-    # A few thousand rows at a time in output order: their nonzero cells come out in
-    # order, with no sort and no temporaries of the size of the matrix.
-    for first in range(0, rank.size, RANK_CHUNK):
-        rows = by_rank[first : first + RANK_CHUNK]
-        cells = matrix[rows]
-        flat = np.flatnonzero(cells)
-        at = flat // matrix.shape[1]
-        parts.append((rows[at], flat - at * matrix.shape[1], cells.ravel()[flat]))
-    if not parts:
-        return rank[:0], rank[:0], rank[:0]
-    row, col, value = zip(*parts, strict=True)
-    return np.concatenate(row), np.concatenate(col), np.concatenate(value)
-
-
 @dataclass(frozen=True)
 class PlannedOrders:
     """Planned orders as parallel arrays; periods are 0-based (period 1 is 0)."""
@@ -66,14 +45,16 @@ class PlannedOrders:
     periods_late: I64  # > 0 when the release was clamped into period 1
 
 
-def planned_orders(bundle: Bundle, planned: I64, rank: I64) -> PlannedOrders:
-    """Split each period's planned receipt into orders and list them in output order."""
-    rows, cols, totals = nonzero_by_rank(planned, rank)
+def planned_orders(bundle: Bundle, planned: Cells) -> PlannedOrders:
+    """Split each period's planned receipt into orders; ``planned`` lists the nonzero
+    planned receipts in output order (as the engine gives them)."""
+    rows, cols, totals = planned.row, planned.period, planned.value
     lots = bundle.lots
-    piece = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()[rows]
-    if not piece.any():  # no maximum: one order per period with a planned receipt
+    sizes = Modifiers(lots.minimum, lots.maximum, lots.multiple).piece_size()
+    if not sizes.any():  # no maximum: one order per period with a planned receipt
         due = cols - bundle.lead_time[rows]
         return PlannedOrders(rows, cols, np.maximum(due, 0), totals, np.maximum(-due, 0))
+    piece = sizes[rows]
     safe_piece = np.maximum(piece, 1)
     count = np.where(piece > 0, -(-totals // safe_piece), 1)
     item, receipt = np.repeat(rows, count), np.repeat(cols, count)

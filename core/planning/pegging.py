@@ -38,21 +38,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
+from core.planning.level_plan import FixedSupply
 from core.planning.mrp import Records, usage
 from core.planning.orders import PlannedOrders
-from core.planning.pegging_supply import (
-    SupplyAxis,
-    first_orders,
-    overlaps,
-    piece_sizes,
-    supply_axis,
-    supply_pieces,
-)
+from core.planning.pegging_supply import SupplyInputs, chunk_axis, overlaps, piece_sizes
 
 PEG_CHUNK = 4096  # items pegged at a time: temporaries of a few megabytes per thread
 PEG_THREADS = min(4, os.cpu_count() or 1)  # chunks pegged at once
 
 I64 = NDArray[np.int64]
+I32 = NDArray[np.int32]
 Bools = NDArray[np.bool_]
 
 
@@ -63,12 +58,13 @@ class Pegging:
     A peg serves the item's own demand (``from_parent`` False; ``sku_row`` is the
     item) or a parent's planned order release (``sku_row`` is the parent and
     ``period`` the release period, which is also the period of the requirement).
-    Periods are 0-based.
+    Periods are 0-based. Rows and periods are 32-bit (a plan has far fewer than
+    2**31 items or periods): half the memory of the largest part of the plan.
     """
 
     from_parent: Bools
-    sku_row: I64
-    period: I64
+    sku_row: I32
+    period: I32
     quantity: I64
     starts: I64
 
@@ -95,8 +91,8 @@ class _Sources:
     An item's sources: its own demand (0), then its BOM edges by parent output
     rank (1, 2, ...). The edges (``kid``, ``parent``, ``factor``) are sorted that
     way, by component block. The own demand's nonzero cells are listed by block
-    and period; the parents' nonzero releases row by row, row r's ending at
-    ``rel_end[r]``.
+    and period; the parents' nonzero releases by block and period too (the
+    engine lists both), row r's ending at ``rel_end[r]``.
     """
 
     by_rank: I64
@@ -116,30 +112,52 @@ class _Sources:
 
 def peg(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64) -> Pegging:
     """Peg every planned order to the requirements it serves."""
-    by_rank = np.argsort(rank)
-    start = (bundle.on_hand - bundle.allocated)[by_rank]
-    reserve = bundle.safety_stock[by_rank] + np.maximum(-start, 0)
-    need_total = reserve + records.gross.sum(axis=1)[by_rank]
-    sources = (bundle.scheduled_receipts, bundle.firm_planned_receipts, records.planned)
-    stock = np.maximum(start, 0)
-    supply_total = stock + sum(m.sum(axis=1) for m in sources)[by_rank]
-    stretch = np.maximum(need_total, supply_total)
-    if float(stretch.sum()) >= 2.0**62:
-        raise OverflowError("total quantity too large to peg")
-    # The supply and the requirements' sources are independent: built side by side (NumPy
+    by_rank = np.empty_like(rank)
+    by_rank[rank] = np.arange(rank.size)
+    # The requirements' sources and the supply are independent: listed side by side (NumPy
     # releases the GIL) when there is a second core.
     with ThreadPoolExecutor(1) as pool:
         sourcing = pool.submit(_sources, bundle, records, rank, by_rank)
-        first_order = first_orders(orders)
-        supply = supply_pieces(bundle, orders, first_order, rank, stock, stretch - supply_total)
-        axis = supply_axis(supply, first_order, piece_sizes(bundle)[by_rank])
+        supply, item_start = _supply_inputs(bundle, records, orders, rank, by_rank)
         made_of = sourcing.result()
-    item_start = np.cumsum(stretch) - stretch + reserve  # where each item's requirements start
     # No more pegs than requirements plus supply pieces (each planned order one piece):
     # two partitions of an item's stretch have fewer common refinements than that.
-    bound = (int(np.count_nonzero(records.independent))
-             + int(made_of.rel_count[made_of.parent].sum()) + supply.cell.size + orders.item.size)
-    return _peg_chunks(made_of, axis, item_start, orders.item.size, bound)
+    bound = (made_of.own_amount.size + int(made_of.rel_count[made_of.parent].sum())
+             + int(np.count_nonzero(supply.stock)) + int(np.count_nonzero(supply.padding))
+             + records.fixed_supply.rank.size + 2 * orders.item.size)
+    return _peg_chunks(made_of, supply, item_start, orders.item.size, bound)
+
+
+def _supply_inputs(bundle: Bundle, records: Records, orders: PlannedOrders, rank: I64,
+                   by_rank: I64) -> tuple[SupplyInputs, I64]:
+    """What the chunks' supply pieces are made of, and where each item's requirements
+    start on the axis (its stretch, the larger of its needs and its supply, after the
+    reserve)."""
+    start = (bundle.on_hand - bundle.allocated)[by_rank]
+    reserve = bundle.safety_stock[by_rank] + np.maximum(-start, 0)
+    need_total = reserve + records.gross.sum(axis=1)[by_rank]
+    stock = np.maximum(start, 0)
+    order_block = rank[orders.item]
+    supply_total = stock + _supply_sums(records.fixed_supply, orders.quantity, order_block,
+                                        rank.size)
+    stretch = np.maximum(need_total, supply_total)
+    if float(stretch.sum()) >= 2.0**62:
+        raise OverflowError("total quantity too large to peg")
+    base = np.cumsum(stretch) - stretch  # where each item's stretch starts on the axis
+    supply = SupplyInputs(stock, stretch - supply_total, base, piece_sizes(bundle)[by_rank],
+                          records.fixed_supply, orders, order_block)
+    return supply, base + reserve
+
+
+def _supply_sums(fixed: FixedSupply, quantity: I64, order_block: I64, count: int) -> I64:
+    """Each of ``count`` blocks' scheduled, firm planned and planned receipts in all, from
+    the lists of them (exact integers; the matrices are not read again)."""
+    total = np.zeros(count, dtype=np.int64)
+    np.add.at(total, fixed.rank, fixed.amount)  # a few thousand cells
+    if quantity.size:  # orders are by block: one sum per run
+        opens = np.flatnonzero(np.r_[True, order_block[1:] != order_block[:-1]])
+        total[order_block[opens]] += np.add.reduceat(quantity, opens)
+    return total
 
 
 @dataclass(frozen=True)
@@ -148,8 +166,8 @@ class _Out:
     and per planned order k, its number of pegs at ``counts[k + 1]``."""
 
     from_parent: Bools
-    sku_row: I64
-    period: I64
+    sku_row: I32
+    period: I32
     quantity: I64
     counts: I64
 
@@ -179,7 +197,7 @@ class _Places:
             self.ends[chunk + 1].set_exception(error)
 
 
-def _peg_chunks(made_of: _Sources, axis: SupplyAxis, item_start: I64,
+def _peg_chunks(made_of: _Sources, supply: SupplyInputs, item_start: I64,
                 orders: int, bound: int) -> Pegging:
     """Peg the items a chunk at a time, each chunk writing its pegs in place."""
     items = made_of.by_rank.size
@@ -187,13 +205,13 @@ def _peg_chunks(made_of: _Sources, axis: SupplyAxis, item_start: I64,
     places = _Places(len(firsts), bound)
     # Each field is allocated at the bound but only written up to the pegs made: the kernel
     # never maps pages that are not written, and no per-chunk parts pile up to be joined.
-    out = _Out(np.empty(bound, dtype=np.bool_), np.empty(bound, dtype=np.int64),
-               np.empty(bound, dtype=np.int64), np.empty(bound, dtype=np.int64),
+    out = _Out(np.empty(bound, dtype=np.bool_), np.empty(bound, dtype=np.int32),
+               np.empty(bound, dtype=np.int32), np.empty(bound, dtype=np.int64),
                np.zeros(orders + 1, dtype=np.int64))
 
     def peg_items(chunk: int) -> None:
         try:
-            _peg_items(made_of, axis, item_start, firsts[chunk],
+            _peg_items(made_of, supply, item_start, firsts[chunk],
                        min(firsts[chunk] + PEG_CHUNK, items), out, places.claim, chunk)
         except BaseException as error:
             places.fail(chunk, error)
@@ -212,11 +230,12 @@ def _peg_chunks(made_of: _Sources, axis: SupplyAxis, item_start: I64,
                    starts=np.cumsum(out.counts))
 
 
-def _peg_items(made_of: _Sources, axis: SupplyAxis, item_start: I64, first: int, end: int,
+def _peg_items(made_of: _Sources, supply: SupplyInputs, item_start: I64, first: int, end: int,
                out: _Out, claim: Callable[[int, int], int], chunk: int) -> None:
     """Peg items ``first`` to ``end`` (output positions), writing where ``claim`` says."""
     need = _requirements(made_of, first, end)
     need_lo = _starts_on_axis(need, item_start, first, end)
+    axis = chunk_axis(supply, made_of.periods, first, end)
     which, lo, hi, order = overlaps(need_lo, need_lo + need.amount, axis)
     start = claim(chunk, which.size)
     place = slice(start, start + which.size)
@@ -232,17 +251,19 @@ def _peg_items(made_of: _Sources, axis: SupplyAxis, item_start: I64, first: int,
 
 def _sources(bundle: Bundle, records: Records, rank: I64, by_rank: I64) -> _Sources:
     bom = bundle.bom
-    edges = np.lexsort((rank[bom.parent], rank[bom.component]))
-    own_row, own_period, own_amount = _nonzero(records.independent)
-    by_block = np.argsort(rank[own_row], kind="stable")  # each row's cells stay by period
-    rel_row, rel_period, rel_amount = _nonzero(records.releases)
-    rel_count = np.bincount(rel_row, minlength=by_rank.size)
+    # By (component, parent) rank: a pair is one BOM line, so one key per edge, unique,
+    # and a plain sort of it is several times faster than np.lexsort of the two.
+    edges = np.argsort(rank[bom.component] * rank.size + rank[bom.parent])
+    own, rel = records.demand_cells, records.release_cells  # both in output order
+    rel_count = np.bincount(rel.row, minlength=by_rank.size)
+    # Each row's releases end where those of the rows up to it in output order end.
+    rel_end = np.cumsum(rel_count[by_rank])[rank]
     return _Sources(
-        by_rank=by_rank, own_block=rank[own_row[by_block]], own_period=own_period[by_block],
-        own_amount=own_amount[by_block], kid=rank[bom.component[edges]],
+        by_rank=by_rank, own_block=rank[own.row], own_period=own.period,
+        own_amount=own.value, kid=rank[bom.component[edges]],
         parent=bom.parent[edges], factor=bom.factor[edges], places=bom.places,
-        periods=bundle.periods, rel_period=rel_period, rel_amount=rel_amount,
-        rel_count=rel_count, rel_end=np.cumsum(rel_count),
+        periods=bundle.periods, rel_period=rel.period, rel_amount=rel.value,
+        rel_count=rel_count, rel_end=rel_end,
     )
 
 
@@ -257,31 +278,21 @@ def _requirements(made_of: _Sources, first_block: int, end_block: int) -> _Requi
     count = src.rel_count[parent]
     # Edge j asks for each nonzero release of its parent, entries at[...] of the release list.
     at = np.repeat(src.rel_end[parent] - np.cumsum(count), count) + np.arange(int(count.sum()))
-    local_edge = np.repeat(np.arange(hi - lo), count)
-    period = np.concatenate([own_period, src.rel_period[at]])
-    amount = np.concatenate([src.own_amount[own_lo:own_hi],
-                             usage(src.rel_amount[at] * src.factor[lo:hi][local_edge], src.places)])
-    # Own demand is tagged -1 - its block, a parent's share with its sorted edge.
-    tag = np.concatenate([-1 - own_block, local_edge])
+    own = own_block.size
     # Laid out as own demand, then edges by (block, source), each period by period: for one
     # block and period the sources are already in order, and a stable sort keeps them so.
-    order = np.argsort(np.concatenate([own_block, kid[local_edge]]) * src.periods + period,
-                       kind="stable")
+    block = np.concatenate([own_block, np.repeat(kid, count)])
+    period = np.concatenate([own_period, src.rel_period[at]])
+    amount = np.concatenate([src.own_amount[own_lo:own_hi],
+                             usage(src.rel_amount[at] * np.repeat(src.factor[lo:hi], count),
+                                   src.places)])
+    sku_row = np.concatenate([src.by_rank[own_block + first_block], np.repeat(parent, count)])
+    order = np.argsort(block * src.periods + period, kind="stable")
     if not src.factor[lo:hi].all():
         order = order[amount[order] > 0]  # a zero usage factor asks for nothing
-    tag = tag[order]
-    from_parent = tag >= 0
-    safe = np.where(from_parent, tag, 0)
-    block = np.where(from_parent, kid[safe] if kid.size else 0, -1 - tag) + first_block
-    sku_row = np.where(from_parent, parent[safe] if kid.size else 0, src.by_rank[block])
-    return _Requirements(block, from_parent, sku_row, period[order], amount[order])
-
-
-def _nonzero(matrix: I64) -> tuple[I64, I64, I64]:
-    """Row, column and value of each nonzero cell, row by row."""
-    flat = np.flatnonzero(matrix)
-    row = flat // matrix.shape[1]
-    return row, flat - row * matrix.shape[1], matrix.ravel()[flat]
+    block = block[order]
+    block += first_block
+    return _Requirements(block, order >= own, sku_row[order], period[order], amount[order])
 
 
 def _starts_on_axis(need: _Requirements, item_start: I64, first: int, end: int) -> I64:

@@ -3,9 +3,9 @@ overlaps with requirements (see :mod:`core.planning.pegging`).
 
 An item's supply, in order: on hand, then period by period scheduled
 receipts, firm planned receipts and planned orders, then padding up to the
-item's stretch. Only the nonzero pieces are built, put in order by one sort;
-a requirement's overlaps with them are found by merging the two sorted lists
-of positions.
+item's stretch. Only the nonzero pieces are built, a chunk of items at a
+time (on the chunk's thread), placed in order by counting; a requirement's
+overlaps with them are found by merging the two sorted lists of positions.
 """
 
 from __future__ import annotations
@@ -16,52 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.planning.bundle import Bundle
+from core.planning.level_plan import FixedSupply
 from core.planning.lot_sizing import Modifiers
 from core.planning.orders import PlannedOrders
 
 I64 = NDArray[np.int64]
 Bools = NDArray[np.bool_]
-
-
-@dataclass(frozen=True)
-class Supply:
-    """Nonzero supply pieces in pegging order: ``cell`` is item block × ``width`` + column,
-    columns being on hand (0), (scheduled, firm, planned) per period, padding (last)."""
-
-    cell: I64
-    amount: I64
-    width: int
-
-
-def first_orders(orders: PlannedOrders) -> I64:
-    """The first order of each planned cell: orders are in cell order, and a cell split at
-    ``maximum`` holds several."""
-    if not orders.item.size:
-        return orders.item
-    return np.flatnonzero(np.r_[True, (np.diff(orders.item) != 0)
-                                | (np.diff(orders.receipt) != 0)])
-
-
-def supply_pieces(bundle: Bundle, orders: PlannedOrders, first_order: I64, rank: I64, stock: I64,
-            padding: I64) -> Supply:
-    """Supply pieces: only the nonzero ones are built, then put in order by one sort."""
-    periods = bundle.periods
-    width = 3 * periods + 2
-    blocks = np.arange(rank.size)
-    cells = [blocks[stock > 0] * width, blocks[padding > 0] * width + width - 1]
-    amounts = [stock[stock > 0], padding[padding > 0]]
-    for column, matrix in ((1, bundle.scheduled_receipts), (2, bundle.firm_planned_receipts)):
-        flat = np.flatnonzero(matrix)
-        row = flat // periods
-        cells.append(rank[row] * width + 3 * (flat - row * periods) + column)
-        amounts.append(matrix.ravel()[flat])
-    # The planned receipts are the planned orders' cells: no search of the whole matrix.
-    cells.append(rank[orders.item[first_order]] * width + 3 * orders.receipt[first_order] + 3)
-    amounts.append(np.add.reduceat(orders.quantity, first_order)
-                   if 0 < first_order.size < orders.quantity.size else orders.quantity)
-    cell = np.concatenate(cells)
-    order = np.argsort(cell, kind="stable")
-    return Supply(cell[order], np.concatenate(amounts)[order], width)
 
 
 @dataclass(frozen=True)
@@ -78,18 +38,73 @@ class SupplyAxis:
     any_split: bool
 
 
-def supply_axis(supply: Supply, first_order: I64, piece_size: I64) -> SupplyAxis:
-    """The supply pieces ready for matching: ``first_order`` is the first planned order of
-    each planned cell, ``piece_size`` by item block."""
-    width, cells = supply.width, supply.cell
-    column = cells % width
-    planned = (column >= 1) & (column < width - 1) & (column % 3 == 0)
-    order = np.zeros(cells.size, dtype=np.int64)
-    order[planned] = first_order[: int(planned.sum())]
-    ends = np.cumsum(supply.amount)
-    split = piece_size[cells // width]
-    return SupplyAxis(ends - supply.amount, ends, planned, order, split,
-                       bool(split[planned].any()))
+@dataclass(frozen=True)
+class SupplyInputs:
+    """What the supply pieces of any range of items are made of, by item block (output
+    position): on hand used (``stock``), ``padding`` up to the stretch, where the stretch
+    starts on the axis (``base``) and the largest single order (``piece``, 0: unbounded);
+    the fixed supply cells; the planned orders and each one's item block."""
+
+    stock: I64
+    padding: I64
+    base: I64
+    piece: I64
+    fixed: FixedSupply
+    orders: PlannedOrders
+    order_block: I64  # nondecreasing: orders are in output order
+
+
+def chunk_axis(inputs: SupplyInputs, periods: int, first: int, end: int) -> SupplyAxis:
+    """The supply pieces of blocks ``first`` to ``end``, in order, on the axis.
+
+    A block's pieces: on hand, then period by period scheduled, firm planned and
+    planned receipts, then padding; only the nonzero ones. They are placed by
+    counting, not sorted: the planned cells come in order from the orders, and the
+    few fixed cells are merged among them by binary search.
+    """
+    fixed = inputs.fixed.of_ranks(first, end)
+    p_block, p_period, p_amount, p_order = _planned_cells(inputs, first, end)
+    # Within a block, by period, then scheduled (0), firm (1), planned (2).
+    width = 3 * periods
+    p_key = p_block * width + 3 * p_period + 2
+    f_key = fixed.rank * width + 3 * fixed.period + fixed.kind
+    p_mid = np.arange(p_key.size) + np.searchsorted(f_key, p_key)
+    f_mid = np.arange(f_key.size) + np.searchsorted(p_key, f_key)
+    count = end - first
+    stock, padding = inputs.stock[first:end], inputs.padding[first:end]
+    has_stock, has_pad = stock > 0, padding > 0
+    # Each block's middle pieces come after the stock of blocks up to it and the padding
+    # of blocks before it.
+    shift: I64 = np.cumsum(has_stock) + np.cumsum(has_pad) - has_pad
+    pieces = (np.bincount(p_block, minlength=count) + np.bincount(fixed.rank, minlength=count)
+              + has_stock + has_pad)
+    last = np.cumsum(pieces) - 1  # each block's last piece
+    amount = np.empty(int(pieces.sum()), dtype=np.int64)
+    planned = np.zeros(amount.size, dtype=np.bool_)
+    order = np.zeros(amount.size, dtype=np.int64)
+    at = p_mid + shift[p_block]
+    amount[at], planned[at], order[at] = p_amount, True, p_order
+    amount[f_mid + shift[fixed.rank]] = fixed.amount
+    amount[last[has_pad]] = padding[has_pad]
+    amount[(last - pieces + 1)[has_stock]] = stock[has_stock]
+    ends = np.cumsum(amount)
+    ends += inputs.base[first]
+    split = np.repeat(inputs.piece[first:end], pieces)
+    return SupplyAxis(ends - amount, ends, planned, order, split, bool(split[planned].any()))
+
+
+def _planned_cells(inputs: SupplyInputs, first: int, end: int) -> tuple[I64, I64, I64, I64]:
+    """Block (local), period, quantity and first order of each planned cell of blocks
+    ``first`` to ``end``: orders are in cell order, and a cell split at ``maximum``
+    holds several."""
+    lo, hi = np.searchsorted(inputs.order_block, [first, end])
+    orders = inputs.orders
+    item, receipt, quantity = orders.item[lo:hi], orders.receipt[lo:hi], orders.quantity[lo:hi]
+    if not item.size:
+        return item, item, item, item
+    opens = np.flatnonzero(np.r_[True, (np.diff(item) != 0) | (np.diff(receipt) != 0)])
+    amount = np.add.reduceat(quantity, opens) if opens.size < quantity.size else quantity
+    return inputs.order_block[lo:hi][opens] - first, receipt[opens], amount, opens + lo
 
 
 def overlaps(need_lo: I64, need_hi: I64, axis: SupplyAxis) -> tuple[I64, I64, I64, I64]:

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from core.planning.bundle import Bundle
 from core.planning.exceptions import ActionMessages, action_messages
 from core.planning.mps import available_to_promise
-from core.planning.mrp import Records, plan_records
+from core.planning.mrp import Records, plan_levels
 from core.planning.orders import PlannedOrders, output_rank, planned_orders
 from core.planning.pegging import Pegging, peg
 
@@ -46,14 +46,14 @@ class Plan:
 def plan(bundle: Bundle) -> Plan:
     """Plan a validated bundle (pure: no I/O)."""
     # Independent steps run side by side: NumPy releases the GIL in their array work, so
-    # on a machine with a second core the skus are sorted while the records are planned,
-    # and the exceptions are found while the orders are listed.
+    # on a machine with a second core the skus are sorted while the engine sets up its
+    # matrices, and the exceptions are found while the orders are listed.
     with ThreadPoolExecutor(2) as pool:
         ranking = pool.submit(output_rank, bundle)
-        records = plan_records(bundle)
+        records, planned = plan_levels(bundle, ranking.result)
         rank = ranking.result()
         exceptions = pool.submit(action_messages, bundle, records, rank)
-        orders = planned_orders(bundle, records.planned, rank)
+        orders = planned_orders(bundle, planned)
         mps = bundle.mps
         atp_rows = mps.rows[mps.has_orders]
         atp = available_to_promise(

@@ -294,3 +294,33 @@ def test_explosion_without_slots(bundle: dict[str, Any]) -> None:
         aggregated = mrp.plan_records(parsed)
     for field in ("gross", "net", "planned", "releases"):
         assert getattr(aggregated, field).tolist() == getattr(slotted, field).tolist(), field
+
+
+@SETTINGS
+@given(bundles())
+def test_levels_in_parts(bundle: dict[str, Any]) -> None:
+    """Planning and exploding each level in parts (one item or edge is enough to cut)
+    gives the records of planning it whole, and the same planned cells."""
+    from unittest import mock
+
+    from core.planning import mrp
+    from core.planning.orders import output_rank
+
+    parsed = parse_bundle(bundle)
+    whole = mrp.plan_levels(parsed, lambda: output_rank(parsed))
+    with mock.patch.object(mrp, "PART_MIN", 1):
+        parts = mrp.plan_levels(parsed, lambda: output_rank(parsed))
+    for field in ("gross", "net", "on_hand", "planned", "receipts", "releases"):
+        assert getattr(parts[0], field).tolist() == getattr(whole[0], field).tolist(), field
+    by_rank = sorted(range(len(parsed.skus)), key=output_rank(parsed).tolist().__getitem__)
+    for cells, matrix in (("release_cells", "releases"), ("demand_cells", "independent")):
+        listed = getattr(whole[0], cells)
+        found = [(row, t, value) for row in by_rank
+                 for t, value in enumerate(getattr(whole[0], matrix)[row].tolist()) if value]
+        assert list(zip(listed.row.tolist(), listed.period.tolist(), listed.value.tolist(),
+                        strict=True)) == found, cells
+        for field in ("row", "period", "value"):
+            assert (getattr(getattr(parts[0], cells), field).tolist()
+                    == getattr(getattr(whole[0], cells), field).tolist()), (cells, field)
+    for field in ("row", "period", "value"):
+        assert getattr(parts[1], field).tolist() == getattr(whole[1], field).tolist(), field

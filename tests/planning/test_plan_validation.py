@@ -105,6 +105,18 @@ def test_cycle(command: Command) -> None:
     assert 'item "table": field "bom": value "table -> leg -> table" is a cycle' in err
 
 
+def test_explosion_too_large_for_exact_integers(command: Command) -> None:
+    """A level whose largest parent release × largest factor reaches 2**62 is refused,
+    naming the component of the largest factor (here from the second level)."""
+    bundle = {"periods": 3,
+              "items": [{"sku": "a", "demand": {"2": 9e12}},
+                        {"sku": "b", "lot_sizing": {"rule": "fixed", "quantity": 7}}, {"sku": "c"}],
+              "bom": [{"parent": "a", "component": "b", "qty": 1000},
+                      {"parent": "b", "component": "c", "qty": 1000}]}
+    err = refused(command, bundle)
+    assert 'item "c": field "gross_requirements": value 9.000000000000002e+18 is too large' in err
+
+
 def test_self_reference_is_a_cycle(command: Command) -> None:
     bundle = base()
     bundle["bom"].append({"parent": "leg", "component": "leg", "qty": 1})
