@@ -13,19 +13,21 @@ This function posts it in one statement, in the caller's (auto-committed) transa
 
 1. bind the transaction to the tenant (row-level security applies inside: SECURITY
    INVOKER) and look the item, the locations, the key and the plugins up;
-2. take the locks through ``ledger_lock()`` (migration 0111): the same rows in the same
-   order as every other posting, so the two ways of posting never deadlock each other;
+2. take the locks ``ledger_lock()`` (migration 0115) takes for the general path: the same
+   rows in the same order, by the same statements (written out here: calling it cost
+   more than running them), so the two ways of posting never deadlock each other;
 3. refuse nothing itself: whatever a plain posting cannot settle alone — an unknown
-   item or location, a used key, a tracked item, an item allowed to go negative, stock
-   short of the move, a negative position, a value out of range — makes it give up
+   item or location, a used key, a tracked item, an item allowed to go negative, a
+   balance or valuation row not created yet, stock short of the move, a negative
+   position, a value out of range — makes it give up
    (before writing: it returns no row; after: it raises SQLSTATE ``PTNPM``, or
    ``unique_violation`` for a key a concurrent posting took, which rolls its writes
    back). The caller then posts the move the usual way, which answers with the usual
    refusal or replay;
 4. cost the move exactly as ``core.inventory.valuation_math`` does (FIFO layers or
    moving average; money rounded half-even to 6 decimals after a division rounded to
-   28 significant digits, as Python's decimal context does: ledger_money_div), write the move, its
-   layers and the item's new position.
+   28 significant digits, as Python's decimal context does: ledger_money_div), write the
+   move, its layers and the item's new position.
 
 ``tests/inventory/test_plain_posting.py`` posts random sequences both ways and compares
 every move, layer, balance and position digit for digit.
@@ -86,7 +88,8 @@ SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     it record;
-    lk record;
+    lk_method text;
+    layer record;
     bound text;
     direction text;
     held numeric := 0;
@@ -121,33 +124,51 @@ BEGIN
     direction := CASE WHEN o_from IS NOT NULL AND o_to IS NOT NULL THEN 'transfer'
                       WHEN o_to IS NOT NULL THEN 'in' ELSE 'out' END;
 
-    -- 2. The locks, in the one order: balance rows by location id, then the valuation row.
+    -- 2. The locks, in the one order every posting keeps (see ledger_lock(), migration 0115,
+    --    which the general path calls): the balance rows by location id, then the item's
+    --    valuation row, read with the open reservations where stock leaves; then the open
+    --    FIFO layers (step 3). The same statements as ledger_lock's, for one untracked
+    --    item: a call of it costs more than they do. A missing row (the first move of
+    --    the item or into the location) is created by the general path.
     IF direction = 'transfer' THEN
-        SELECT * INTO lk FROM ledger_lock(
-            p_tenant, it.id,
-            CASE WHEN o_from::text < o_to::text THEN ARRAY[o_from, o_to] ELSE ARRAY[o_to, o_from] END,
-            ARRAY[NULL, NULL]::uuid[],
-            CASE WHEN o_from::text < o_to::text THEN ARRAY[-p_quantity, p_quantity]
-                 ELSE ARRAY[p_quantity, -p_quantity] END,
-            false, o_from, NULL, NULL);
-        after_source := lk.balances[CASE WHEN o_from::text < o_to::text THEN 1 ELSE 2 END];
-    ELSE
-        SELECT * INTO lk FROM ledger_lock(
-            p_tenant, it.id, ARRAY[coalesce(o_from, o_to)], ARRAY[NULL]::uuid[],
-            ARRAY[CASE WHEN direction = 'out' THEN -p_quantity ELSE p_quantity END],
-            true, o_from, CASE WHEN direction = 'out' THEN p_quantity END, NULL);
-        after_source := lk.balances[1];
-        pos_qty := lk.quantity;
-        pos_value := lk.value;
-        pos_last := lk.last_unit_cost;
-    END IF;
-    IF o_from IS NOT NULL THEN  -- what is reserved there (lot NULL) stays there
-        FOR i IN 1 .. coalesce(cardinality(lk.reserved_lots), 0) LOOP
-            IF lk.reserved_lots[i] IS NULL THEN held := lk.reserved[i]; END IF;
-        END LOOP;
-        IF after_source < held THEN
-            RAISE EXCEPTION 'short of stock' USING ERRCODE = 'PTNPM';
+        IF o_from::text < o_to::text THEN
+            UPDATE stock_balance b SET quantity = b.quantity - p_quantity, updated_at = now()
+            WHERE b.tenant_id = p_tenant AND b.item_id = it.id AND b.location_id = o_from AND b.lot_id IS NULL
+            RETURNING b.quantity INTO after_source;
+            IF NOT FOUND THEN RAISE EXCEPTION 'no balance or valuation row yet' USING ERRCODE = 'PTNPM'; END IF;
+            UPDATE stock_balance b SET quantity = b.quantity + p_quantity, updated_at = now()
+            WHERE b.tenant_id = p_tenant AND b.item_id = it.id AND b.location_id = o_to AND b.lot_id IS NULL;
+            IF NOT FOUND THEN RAISE EXCEPTION 'no balance or valuation row yet' USING ERRCODE = 'PTNPM'; END IF;
+        ELSE
+            UPDATE stock_balance b SET quantity = b.quantity + p_quantity, updated_at = now()
+            WHERE b.tenant_id = p_tenant AND b.item_id = it.id AND b.location_id = o_to AND b.lot_id IS NULL;
+            IF NOT FOUND THEN RAISE EXCEPTION 'no balance or valuation row yet' USING ERRCODE = 'PTNPM'; END IF;
+            UPDATE stock_balance b SET quantity = b.quantity - p_quantity, updated_at = now()
+            WHERE b.tenant_id = p_tenant AND b.item_id = it.id AND b.location_id = o_from AND b.lot_id IS NULL
+            RETURNING b.quantity INTO after_source;
+            IF NOT FOUND THEN RAISE EXCEPTION 'no balance or valuation row yet' USING ERRCODE = 'PTNPM'; END IF;
         END IF;
+        SELECT coalesce(sum(o.remaining), 0) INTO held FROM reservation o
+        WHERE o.tenant_id = p_tenant AND o.item_id = it.id AND o.location_id = o_from AND o.status = 'open'
+          AND o.lot_id IS NULL;
+    ELSE
+        UPDATE stock_balance b
+        SET quantity = b.quantity + CASE WHEN direction = 'out' THEN -p_quantity ELSE p_quantity END,
+            updated_at = now()
+        WHERE b.tenant_id = p_tenant AND b.item_id = it.id AND b.location_id = coalesce(o_from, o_to)
+          AND b.lot_id IS NULL
+        RETURNING b.quantity INTO after_source;
+        IF NOT FOUND THEN RAISE EXCEPTION 'no balance or valuation row yet' USING ERRCODE = 'PTNPM'; END IF;
+        SELECT v.method, v.quantity, v.value, v.last_unit_cost,
+               CASE WHEN o_from IS NULL THEN 0 ELSE coalesce((SELECT sum(o.remaining) FROM reservation o
+                    WHERE o.tenant_id = p_tenant AND o.item_id = it.id AND o.location_id = o_from
+                      AND o.status = 'open' AND o.lot_id IS NULL), 0) END
+        INTO lk_method, pos_qty, pos_value, pos_last, held
+        FROM item_valuation v WHERE v.tenant_id = p_tenant AND v.item_id = it.id FOR UPDATE OF v;
+        IF NOT FOUND THEN RAISE EXCEPTION 'no balance or valuation row yet' USING ERRCODE = 'PTNPM'; END IF;
+    END IF;
+    IF o_from IS NOT NULL AND after_source < held THEN
+        RAISE EXCEPTION 'short of stock' USING ERRCODE = 'PTNPM';
     END IF;
 
     -- 3. The cost (core.inventory.valuation_math, for a position that is not negative).
@@ -164,7 +185,7 @@ BEGIN
         END IF;
         o_unit_cost := unit;
         o_total_cost := value_in;
-        IF lk.method = 'fifo' THEN
+        IF lk_method = 'fifo' THEN
             pos_last := ledger_money_div(value_in, p_quantity);
             layer_qty := p_quantity;
             layer_cost := pos_last;
@@ -175,19 +196,23 @@ BEGIN
         pos_value := pos_value + value_in;
     ELSIF direction = 'out' THEN
         o_total_cost := 0;
-        IF lk.method = 'fifo' THEN
-            FOR i IN 1 .. coalesce(cardinality(lk.layer_ids), 0) LOOP
+        IF lk_method = 'fifo' THEN
+            FOR layer IN
+                SELECT c.id, c.remaining, c.remaining_value, c.unit_cost FROM cost_layer c
+                WHERE c.tenant_id = p_tenant AND c.item_id = it.id AND c.remaining > 0
+                ORDER BY c.seq
+            LOOP
                 EXIT WHEN left_qty <= 0;
-                take := least(left_qty, lk.layer_remaining[i]);
+                take := least(left_qty, layer.remaining);
                 CONTINUE WHEN take <= 0;
-                taken := CASE WHEN take = lk.layer_remaining[i] THEN lk.layer_values[i]
-                              ELSE least(ledger_money(take * lk.layer_costs[i]), lk.layer_values[i]) END;
-                take_ids := take_ids || lk.layer_ids[i];
+                taken := CASE WHEN take = layer.remaining THEN layer.remaining_value
+                              ELSE least(ledger_money(take * layer.unit_cost), layer.remaining_value) END;
+                take_ids := take_ids || layer.id;
                 take_qty := take_qty || -take;
                 take_value := take_value || -taken;
                 o_total_cost := o_total_cost + taken;
                 left_qty := left_qty - take;
-                pos_last := lk.layer_costs[i];
+                pos_last := layer.unit_cost;
             END LOOP;
         ELSE
             IF pos_qty > p_quantity THEN

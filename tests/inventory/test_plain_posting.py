@@ -110,10 +110,18 @@ def _compare_ways(tenant: TenantHandle, sequence: list[dict[str, Any]]) -> None:
     assert _state(tenant, plain_sku) == _state(tenant, general_sku)
 
 
+def _opening(quantity: Decimal, unit_cost: Decimal | None) -> list[dict[str, Any]]:
+    """Stock in both bins (the first move into a bin creates its balance row: the general
+    path does that), then a transfer between them, which goes the one-call way."""
+    return [{"kind": "receipt", "quantity": quantity, "to_location": "B1", "unit_cost": unit_cost},
+            {"kind": "receipt", "quantity": quantity, "to_location": "B2", "unit_cost": unit_cost},
+            {"kind": "transfer", "quantity": Decimal(1), "from_location": "B1", "to_location": "B2"}]
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=st.lists(steps(), min_size=4, max_size=16))
 def test_fifo_plain_postings_equal_the_general_path(site: TenantHandle, sequence: list[dict[str, Any]]) -> None:
-    _compare_ways(site, [{"kind": "receipt", "quantity": Decimal(5), "to_location": "B1"}, *sequence])
+    _compare_ways(site, [*_opening(Decimal(5), None), *sequence])
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -122,13 +130,13 @@ def test_moving_average_plain_postings_equal_the_general_path(site: TenantHandle
                                                                sequence: list[dict[str, Any]]) -> None:
     answer = site.request("PUT", "/api/v1/inventory/settings", json={"valuation_method": "moving_average"})
     assert answer.status_code == 200, answer.text
-    _compare_ways(site, [{"kind": "receipt", "quantity": Decimal(7), "to_location": "B2",
-                          "unit_cost": Decimal("1.333333")}, *sequence])
+    _compare_ways(site, [*_opening(Decimal(7), Decimal("1.333333")), *sequence])
 
 
 def test_ties_round_half_even_in_the_database(site: TenantHandle) -> None:
     """Costs that land exactly between two micro-units: both ways round to the even one."""
     sequence: list[dict[str, Any]] = [
+        {"kind": "receipt", "quantity": Decimal("0.5"), "to_location": "B2", "unit_cost": Decimal("0.000003")},
         {"kind": "receipt", "quantity": Decimal("0.5"), "to_location": "B1", "unit_cost": Decimal("0.000003")},
         {"kind": "receipt", "quantity": Decimal("2"), "to_location": "B1", "unit_cost": Decimal("0.0000025")},
         {"kind": "issue", "quantity": Decimal("0.25"), "from_location": "B1"},
@@ -155,14 +163,18 @@ def test_which_moves_go_which_way(site: TenantHandle) -> None:
         body.setdefault("idempotency_key", uuid.uuid4().hex)
         return lambda: post_stock_move(site.tenant_id, MoveRequest(**body), site.user_id)
 
+    first = post(kind="receipt", sku="NUT", quantity=Decimal(10), to_location="B1")
+    assert _way(first) == "general"  # the item's first move creates its balance and valuation rows
     receipt = post(kind="receipt", sku="NUT", quantity=Decimal(10), to_location="b1", idempotency_key="r1")
     assert _way(receipt) == "plain"  # codes are matched as the general path matches them
     assert _way(receipt) == "general"  # a repeat: the general path replays it
     assert _way(post(kind="issue", sku="NUT", quantity=Decimal(50), from_location="B1")) == "general"  # short
     assert _way(post(kind="receipt", sku="FLOUR", quantity=Decimal(1), to_location="B1", lot="L1")) == "general"
     assert _way(post(kind="receipt", sku="NO-SUCH", quantity=Decimal(1), to_location="B1")) == "general"
-    assert _way(post(kind="transfer", sku="NUT", quantity=Decimal(1), from_location="B1", to_location="B2")) \
-        == "plain"
+    transfer = post(kind="transfer", sku="NUT", quantity=Decimal(1), from_location="B1", to_location="B2")
+    assert _way(transfer) == "general"  # the first move into B2 creates its balance row
+    transfer = post(kind="transfer", sku="NUT", quantity=Decimal(1), from_location="B1", to_location="B2")
+    assert _way(transfer) == "plain"
     assert site.post("/api/v1/plugins/food_fifo/enable").status_code == 200  # it watches postings
     assert _way(post(kind="issue", sku="NUT", quantity=Decimal(1), from_location="B1")) == "general"
 
@@ -170,10 +182,11 @@ def test_which_moves_go_which_way(site: TenantHandle) -> None:
 def test_a_move_given_up_after_writing_leaves_nothing(site: TenantHandle) -> None:
     make_item(site, "PIN", standard_cost="1")
     move(site, kind="receipt", sku="PIN", quantity="3", to_location="B1")
+    move(site, kind="receipt", sku="PIN", quantity="1", to_location="B2")
     before = _state(site, "PIN")
     short = MoveRequest(kind="transfer", sku="PIN", quantity=Decimal(4), from_location="B1", to_location="B2",
                         idempotency_key="t1")
     with pytest.raises(DomainError) as refused:
         post_stock_move(site.tenant_id, short, site.user_id)
     assert refused.value.field == "quantity" and "available 3, requested 4" in str(refused.value)
-    assert _state(site, "PIN") == before  # B2 was credited inside the function, then rolled back
+    assert _state(site, "PIN") == before  # both balances changed inside the function, then rolled back
